@@ -1,0 +1,211 @@
+"""Gradient checking: backprop's gradient against two-sided finite differences.
+
+It is slow (two loss evaluations per parameter), so it verifies the code; training
+never runs it.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from ._network import Workspace, draw_dropout_masks, loss_and_grads
+
+
+def numerical_gradient(fun, theta, epsilon=1e-7):
+    """Two-sided finite differences (f(theta + e_i eps) - f(theta - e_i eps)) / (2 eps).
+
+    Parameters
+    ----------
+    fun : callable
+        Scalar function of a flat float64 vector.
+    theta : array-like of shape (n,)
+        The point; it is not modified.
+    epsilon : float, default=1e-7
+
+    Returns
+    -------
+    grad : ndarray of shape (n,)
+    """
+    theta = np.array(theta, dtype=np.float64).ravel()
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        saved = theta[i]
+        theta[i] = saved + epsilon
+        plus = fun(theta)
+        theta[i] = saved - epsilon
+        minus = fun(theta)
+        theta[i] = saved
+        grad[i] = (plus - minus) / (2 * epsilon)
+    return grad
+
+
+def relative_difference(a, b):
+    """||a - b||_2 / (||a||_2 + ||b||_2), and 0 when both are zero.
+
+    Scale invariant and at most 1, so one threshold serves gradients of any size.
+    """
+    a = np.asarray(a, dtype=np.float64).ravel()
+    b = np.asarray(b, dtype=np.float64).ravel()
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / denominator)
+
+
+@dataclass
+class LayerCheck:
+    """The check of one parameter array: ``name`` is 'W1', 'b1', 'W2', ..."""
+
+    name: str
+    difference: float
+    worst: list = field(default_factory=list)  # (index, backprop, numerical)
+    skipped: int = 0
+
+
+@dataclass
+class GradientCheckResult:
+    """What gradient_check found.
+
+    Attributes
+    ----------
+    difference : float
+        relative_difference of backprop's and the numerical gradient over every
+        checked entry.
+    threshold : float
+    passed : bool
+        difference < threshold.
+    layers : list of LayerCheck
+        The same per weight matrix and bias vector, with its worst entries.
+    skipped : int
+        Entries left out because a ReLU pre-activation crossed its kink between
+        theta - epsilon and theta + epsilon, where the finite difference means nothing.
+    gradient, numerical : ndarray
+        The two flat gradients (skipped entries of ``numerical`` are NaN).
+    """
+
+    difference: float
+    threshold: float
+    passed: bool
+    layers: list
+    skipped: int
+    gradient: np.ndarray
+    numerical: np.ndarray
+
+    def __str__(self):
+        verdict = "passed" if self.passed else "FAILED"
+        lines = [
+            f"gradient check {verdict}: relative difference {self.difference:.3e} "
+            f"(threshold {self.threshold:.1e})"
+        ]
+        if self.skipped:
+            lines.append(f"  {self.skipped} entries at a ReLU kink left out")
+        for layer in self.layers:
+            lines.append(f"  {layer.name:>4}: {layer.difference:.3e}")
+        return "\n".join(lines)
+
+
+def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weight=None):
+    """Compare the gradient that fit uses with finite differences of its loss.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor
+        Unfitted: its parameters are initialized as fit would (from random_state).
+        Fitted: its coefs_ and intercepts_ are checked. It is left unchanged.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    epsilon : float, default=1e-7
+        Finite-difference step.
+    threshold : float, default=2e-7
+        The check passes when the relative difference is below it.
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    GradientCheckResult
+
+    Notes
+    -----
+    Everything is computed in float64 whatever the estimator's dtype. With keep_prob
+    < 1 one set of dropout masks is drawn and held fixed, so the loss is a
+    deterministic function of the parameters.
+    """
+    fitted = hasattr(estimator, "coefs_")
+    est = copy.deepcopy(estimator) if fitted else clone(estimator)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        X, y, Y, sample_weight, net = est._prepare(X, y, sample_weight, first_call=not fitted)
+        rng = check_random_state(est.random_state)
+        if fitted:
+            theta = net.layout.pack(est.coefs_, est.intercepts_, np.float64)
+        else:
+            theta = est._init_theta(net, rng, X.dtype).astype(np.float64)
+        X = X.astype(np.float64)
+        Y = Y.astype(np.float64)
+        n = X.shape[0]
+        total = n if sample_weight is None else float(sample_weight.sum())
+        w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / total
+        hidden = net.layout.layer_sizes[1:-1]
+        masks = draw_dropout_masks(rng, n, hidden, est._keep_probs(len(hidden)), np.float64)
+        ws = Workspace(net.layout, n, X.shape[1], np.float64, dropout=masks is not None)
+        relu = net.activation == "relu"
+
+        def evaluate(point):
+            loss, grad = loss_and_grads(point, X, Y, w, net, alpha=est.alpha, n_samples=total, masks=masks, ws=ws)
+            pattern = [A > 0 for A in ws.outputs[:-1]] if relu else []
+            return loss, grad, pattern
+
+        _, gradient, pattern = evaluate(theta)
+        gradient = gradient.copy()
+        numerical = np.empty_like(theta)
+        for i in range(theta.size):
+            saved = theta[i]
+            theta[i] = saved + epsilon
+            plus, _, pattern_plus = evaluate(theta)
+            theta[i] = saved - epsilon
+            minus, _, pattern_minus = evaluate(theta)
+            theta[i] = saved
+            crossed = any(
+                not (np.array_equal(p, q) and np.array_equal(p, r))
+                for p, q, r in zip(pattern, pattern_plus, pattern_minus)
+            )
+            numerical[i] = np.nan if crossed else (plus - minus) / (2 * epsilon)
+
+    checked = ~np.isnan(numerical)
+    difference = relative_difference(gradient[checked], numerical[checked])
+    layers = _per_layer(net.layout, gradient, numerical)
+    return GradientCheckResult(
+        difference=difference,
+        threshold=threshold,
+        passed=bool(difference < threshold),
+        layers=layers,
+        skipped=int((~checked).sum()),
+        gradient=gradient,
+        numerical=numerical,
+    )
+
+
+def _per_layer(layout, gradient, numerical, n_worst=3):
+    coefs, intercepts = layout.unpack(gradient)
+    numeric_coefs, numeric_intercepts = layout.unpack(numerical)
+    names = [f"W{i + 1}" for i in range(len(coefs))] + [f"b{i + 1}" for i in range(len(coefs))]
+    layers = []
+    for name, g, num in zip(names, coefs + intercepts, numeric_coefs + numeric_intercepts):
+        checked = ~np.isnan(num)
+        error = np.where(checked, np.abs(g - np.nan_to_num(num)), -1.0)
+        worst = np.argsort(error, axis=None)[::-1][:n_worst]
+        layers.append(
+            LayerCheck(
+                name=name,
+                difference=relative_difference(g[checked], num[checked]),
+                worst=[
+                    (np.unravel_index(k, g.shape), float(g.flat[k]), float(num.flat[k]))
+                    for k in worst
+                    if checked.flat[k]
+                ],
+                skipped=int((~checked).sum()),
+            )
+        )
+    return layers

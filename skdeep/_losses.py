@@ -1,0 +1,113 @@
+"""Output layers with their matched losses, and the L2 penalty.
+
+Each output activation is paired with the loss whose gradient with respect to the
+output pre-activation Z is simply
+
+    delta_out = P - Y        (P = output activation of Z)
+
+softmax with the multiclass log loss, logistic with the binary log loss (per output,
+so it also serves multilabel targets), identity with the squared error and exp with
+the Poisson deviance.  Per-sample losses are summed over the outputs and averaged over
+the samples with weights ``w`` (which sum to one over the training set), so the
+reported loss and its gradient always agree, for any number of outputs.
+
+Losses are computed from the logits Z, never from the probabilities, so huge logits
+give neither overflow nor log(0).
+"""
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+
+def softmax(Z):
+    """Row-wise softmax, in place, stable for any finite Z. Shape (n, k)."""
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+def log_softmax(Z):
+    """Row-wise log of the softmax. Returns a new array of shape (n, k)."""
+    Z = Z - Z.max(axis=1, keepdims=True)
+    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
+
+def log_expit(Z):
+    """log(1 / (1 + exp(-z))) without overflow. Returns a new array."""
+    return -np.logaddexp(0, -Z)
+
+
+def softmax_log_loss(Z, Y, w):
+    """Multiclass log loss: loss_i = log(sum_k exp z_ik) - sum_k y_ik z_ik.
+
+    Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i loss_i.
+    """
+    Z -= Z.max(axis=1, keepdims=True)
+    loss = -np.einsum("ij,ij,i->", Y, Z, w)
+    np.exp(Z, out=Z)
+    norm = Z.sum(axis=1)
+    loss += np.dot(w, np.log(norm))
+    Z /= norm[:, None]
+    Z -= Y
+    Z *= w[:, None]
+    return float(loss)
+
+
+def logistic_log_loss(Z, Y, w):
+    """Binary log loss per output: loss_ik = log(1 + exp z_ik) - y_ik z_ik.
+
+    Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i sum_k loss_ik.
+    """
+    per_entry = np.logaddexp(0, Z)
+    per_entry -= Y * Z
+    loss = np.einsum("ij,i->", per_entry, w)
+    expit(Z, out=Z)
+    Z -= Y
+    Z *= w[:, None]
+    return float(loss)
+
+
+def squared_error(Z, Y, w):
+    """Half squared error summed over outputs: loss_i = sum_k (z_ik - y_ik)^2 / 2.
+
+    Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i loss_i.
+    """
+    Z -= Y
+    loss = 0.5 * np.einsum("ij,ij,i->", Z, Z, w)
+    Z *= w[:, None]
+    return float(loss)
+
+
+def poisson_deviance(Z, Y, w):
+    """Half Poisson deviance with log link: loss_ik = y log(y / p) - y + p, p = exp(z).
+
+    Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i sum_k loss_ik.
+    """
+    per_entry = xlogy(Y, Y) - Y - Y * Z
+    np.exp(Z, out=Z)
+    per_entry += Z
+    loss = np.einsum("ij,i->", per_entry, w)
+    Z -= Y
+    Z *= w[:, None]
+    return float(loss)
+
+
+#: output activation name -> (loss_and_delta(Z, Y, w), predict(Z) in place)
+OUTPUTS = {
+    "softmax": (softmax_log_loss, softmax),
+    "logistic": (logistic_log_loss, lambda Z: expit(Z, out=Z)),
+    "identity": (squared_error, lambda Z: Z),
+    "exp": (poisson_deviance, lambda Z: np.exp(Z, out=Z)),
+}
+
+
+def l2_penalty(coefs, alpha, n_samples):
+    """The L2 term of the cost: alpha / (2 n) * sum of squared weights (not biases).
+
+    ``n_samples`` is the training-set size (the sum of the sample weights when there
+    are any), so alpha means the same for every batch size.
+    """
+    if alpha == 0:
+        return 0.0
+    return 0.5 * alpha / n_samples * sum(float(np.vdot(W, W)) for W in coefs)

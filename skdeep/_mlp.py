@@ -1,0 +1,1002 @@
+"""BaseMLP (the shared fit loop), MLPClassifier and MLPRegressor."""
+
+import signal
+import threading
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._batching import epoch_batches, take_rows
+from ._initializers import INITIALIZERS
+from ._losses import OUTPUTS, log_expit, log_softmax
+from ._network import (
+    Layout,
+    Network,
+    Workspace,
+    draw_dropout_masks,
+    forward,
+    init_params,
+    loss_and_grads,
+)
+from ._optimizers import OPTIMIZERS
+from ._schedules import SCHEDULES
+
+
+class DivergenceError(ValueError):
+    """Training produced a non-finite loss or non-finite parameters."""
+
+
+_DIVERGED = (
+    "{name} diverged: the loss or the weights became non-finite (inf or NaN) at "
+    "iteration {epoch}. Try a lower learning_rate_init, a smaller init_scale or a "
+    "scaled X (for example with StandardScaler)."
+)
+
+
+def _check_solver(self):
+    if self.solver not in OPTIMIZERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers; "
+            f"solver={self.solver!r} is not stochastic."
+        )
+    return True
+
+
+@contextmanager
+def _stop_on_interrupt():
+    """Turn a first Ctrl-C during training into a request to stop after the current
+    batch, so the model is left whole; a second Ctrl-C interrupts at once."""
+    request = {"stop": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+
+    def handler(signum, frame):
+        if request["stop"]:
+            raise KeyboardInterrupt
+        request["stop"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield request
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class BaseMLP(BaseEstimator, ABC):
+    """The parameters, validation and fit loop shared by both estimators."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions(set(INITIALIZERS) | {"auto"}), callable],
+        "init_scale": [Interval(Real, 0, None, closed="neither")],
+        "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
+        "decay_rate": [Interval(Real, 0, None, closed="left")],
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        init,
+        init_scale,
+        keep_prob,
+        decay_rate,
+        decay_steps,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+        self.init_scale = init_scale
+        self.keep_prob = keep_prob
+        self.decay_rate = decay_rate
+        self.decay_steps = decay_steps
+
+    # ------------------------------------------------------------------ subclass API
+
+    @abstractmethod
+    def _encode_targets(self, y, first_call, classes=None):
+        """Validate y and return it encoded as a float array (n_samples, n_outputs)."""
+
+    @abstractmethod
+    def _output_activation(self):
+        """The key of OUTPUTS for the output layer."""
+
+    def _sample_weight(self, sample_weight, X, y, incremental):
+        """Validated sample weights (None when all are implicitly one)."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+
+    # ------------------------------------------------------------------ parameters
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if np.iterable(sizes) else [sizes]
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}.")
+        return [int(s) for s in sizes]
+
+    def _keep_probs(self, n_hidden):
+        """keep_prob as one float per hidden layer, validated."""
+        values = np.atleast_1d(np.asarray(self.keep_prob, dtype=object))
+        if values.ndim != 1 or (values.size != 1 and values.size != n_hidden):
+            raise ValueError(
+                f"keep_prob must be a float in (0, 1] or a sequence with one value per "
+                f"hidden layer ({n_hidden}), got {self.keep_prob!r}."
+            )
+        try:
+            values = values.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError(f"keep_prob must hold floats in (0, 1], got {self.keep_prob!r}.") from None
+        if not np.all((values > 0) & (values <= 1)):
+            raise ValueError(f"keep_prob values must lie in (0, 1], got {self.keep_prob!r}.")
+        return [float(v) for v in np.broadcast_to(values, n_hidden)]
+
+    def _initializer(self):
+        """The weight initializer as a function (fan_in, fan_out, rng) -> array."""
+        if callable(self.init):
+            return self.init
+        name = self.init
+        if name == "auto":
+            name = "he" if self.activation == "relu" else "xavier"
+        return partial(INITIALIZERS[name], init_scale=self.init_scale, activation=self.activation)
+
+    def _network(self, n_features, n_outputs):
+        sizes = (n_features, *self._hidden_sizes(), n_outputs)
+        return Network(Layout(sizes), self.activation, self._output_activation())
+
+    def _init_theta(self, net, rng, dtype):
+        """Parameters exactly as a first fit draws them (used by gradient_check too)."""
+        return init_params(net.layout, self._initializer(), rng, dtype)
+
+    # ------------------------------------------------------------------ fitting
+
+    def _prepare(self, X, y, sample_weight, first_call, incremental=False, classes=None):
+        """Validate and encode the data; returns X, y, Y, sample_weight, network."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first_call,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=not isinstance(self, ClassifierMixin),
+        )
+        if not first_call and X.dtype != self.coefs_[0].dtype:
+            X = X.astype(self.coefs_[0].dtype)
+        Y = self._encode_targets(y, first_call, classes).astype(X.dtype, copy=False)
+        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        hidden = self._hidden_sizes()
+        keep_probs = self._keep_probs(len(hidden))
+        if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
+            raise ValueError(
+                "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
+                "objective random, and L-BFGS needs a deterministic one. Use "
+                "solver='sgd' or 'adam', or keep_prob=1."
+            )
+        first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, incremental, classes)
+        dtype = X.dtype
+        if first_call:
+            self._rng = check_random_state(self.random_state)
+            theta = self._init_theta(net, self._rng, dtype)
+            self.n_iter_, self.t_ = 0, 0
+            self.loss_curve_ = []
+            self.best_loss_ = np.inf
+            self._no_improvement_count = 0
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = -np.inf if self.early_stopping else None
+            self._optimizer = None
+        else:
+            if not incremental:
+                self._rng = check_random_state(self.random_state)
+            theta = net.layout.pack(self.coefs_, self.intercepts_, dtype)
+        self.coefs_, self.intercepts_ = net.layout.unpack(theta)
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2
+        self.out_activation_ = net.output
+
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(X, Y, sample_weight, net, theta)
+            else:
+                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental)
+        return self
+
+    def _fit_lbfgs(self, X, Y, sample_weight, net, theta):
+        n = X.shape[0]
+        total = n if sample_weight is None else float(sample_weight.sum())
+        w = np.full(n, 1.0 / n, dtype=theta.dtype) if sample_weight is None else sample_weight / total
+        ws = Workspace(net.layout, n, X.shape[1], theta.dtype)
+
+        def fun(x):
+            theta[...] = x
+            loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=self.alpha, n_samples=total, ws=ws)
+            return loss, grad.astype(np.float64)
+
+        curve = []
+
+        def record(intermediate_result):
+            curve.append(float(intermediate_result.fun))
+            if self.verbose:
+                print("Iteration %d, loss = %.8f" % (len(curve), curve[-1]))
+
+        result = scipy.optimize.minimize(
+            fun,
+            theta.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=record,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+        )
+        theta[...] = result.x
+        if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
+            raise DivergenceError(_DIVERGED.format(name=type(self).__name__, epoch=result.nit))
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {result.nit} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase max_iter or "
+                "max_fun, or scale the data.",
+                ConvergenceWarning,
+            )
+        self.n_iter_ = int(result.nit)
+        self.t_ = self.n_iter_ * X.shape[0]
+        self.loss_ = float(result.fun)
+        self.loss_curve_ = curve
+        self.best_loss_ = min(curve, default=self.loss_)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the number of training "
+                f"samples ({n_samples}); using {n_samples}."
+            )
+        return min(self.batch_size, n_samples)
+
+    def _split_validation(self, X, y, Y, sample_weight):
+        """Hold out validation_fraction of the data, stratified for classifiers."""
+        stratify = None
+        if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 or self.out_activation_ == "softmax":
+            _, counts = np.unique(y, return_counts=True)
+            n_val = int(np.ceil(self.validation_fraction * len(y)))
+            if counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val):
+                stratify = y
+        arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
+        parts = train_test_split(
+            *arrays, random_state=self._rng, test_size=self.validation_fraction, stratify=stratify
+        )
+        train, val = parts[0::2], parts[1::2]
+        if val[0].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small: increase validation_fraction or the "
+                "size of the data set, or set early_stopping=False."
+            )
+        if sample_weight is None:
+            train.append(None)
+            val.append(None)
+        return train, val
+
+    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental):
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
+            (X, _, Y, sample_weight), (X_val, y_val, _, sw_val) = self._split_validation(
+                X, y, Y, sample_weight
+            )
+        n = X.shape[0]
+        batch_size = self._batch_size(n)
+        total = n if sample_weight is None else float(sample_weight.sum())
+        if total <= 0:
+            raise ValueError("sample_weight must have a positive sum over the training samples.")
+        # a row's weight in a batch of m rows is s_j * n / (S * m), s_j = 1 unweighted
+        row_weight = None if sample_weight is None else sample_weight * (n / total)
+
+        if self._optimizer is None or not incremental:
+            self._optimizer = self._make_optimizer(theta)
+        optimizer = self._optimizer
+        dtype = theta.dtype
+        hidden = net.layout.layer_sizes[1:-1]
+        dropout = min(keep_probs, default=1) < 1
+        dense = not sp.issparse(X)
+        ws = Workspace(net.layout, batch_size, X.shape[1] if dense else 0, dtype, dropout=dropout)
+        rng = self._rng
+        name = type(self).__name__
+
+        with _stop_on_interrupt() as interrupt:
+            for _ in range(self.max_iter):
+                accumulated = 0.0
+                for rows in epoch_batches(n, batch_size, rng if self.shuffle else None):
+                    X_batch = take_rows(X, rows, ws.X if dense else None)
+                    Y_batch = take_rows(Y, rows, ws.Y)
+                    m = X_batch.shape[0]
+                    w = ws.w[:m]
+                    if row_weight is None:
+                        w.fill(1.0 / m)
+                    else:
+                        np.multiply(row_weight[rows], 1.0 / m, out=w)
+                    masks = draw_dropout_masks(rng, m, hidden, keep_probs, dtype) if dropout else None
+                    loss, grad = loss_and_grads(
+                        theta, X_batch, Y_batch, w, net,
+                        alpha=self.alpha, n_samples=total, masks=masks, ws=ws,
+                    )  # fmt: skip
+                    if not np.isfinite(loss):
+                        break
+                    optimizer.step([theta], [grad])
+                    accumulated += loss * m
+                    if interrupt["stop"]:
+                        break
+
+                if not (np.isfinite(loss) and np.isfinite(theta).all()):
+                    if early_stopping and getattr(self, "_best_theta", None) is not None:
+                        warnings.warn(
+                            _DIVERGED.format(name=name, epoch=self.n_iter_ + 1)
+                            + " Keeping the weights of the best validation score.",
+                            ConvergenceWarning,
+                        )
+                        break
+                    raise DivergenceError(_DIVERGED.format(name=name, epoch=self.n_iter_ + 1))
+
+                self.n_iter_ += 1
+                self.t_ += n
+                self.loss_ = accumulated / n
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                if interrupt["stop"]:
+                    warnings.warn("Training interrupted by user.")
+                    break
+                if early_stopping:
+                    self._update_validation(theta, X_val, y_val, sw_val)
+                else:
+                    self._update_no_improvement()
+                self._schedule_learning_rate(optimizer)
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if self._stop_or_slow_down(optimizer, early_stopping):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+
+        if early_stopping:
+            theta[...] = self._best_theta
+            self.best_loss_ = None
+        self._best_theta = None
+
+    def _make_optimizer(self, theta):
+        if self.solver == "sgd":
+            return OPTIMIZERS["sgd"]([theta], self.learning_rate_init, self.momentum, self.nesterovs_momentum)
+        return OPTIMIZERS["adam"]([theta], self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+
+    def _schedule_learning_rate(self, optimizer):
+        """Set the next epoch's learning rate. sgd follows every schedule; adam only
+        'inverse_time' (sklearn's adam ignores learning_rate)."""
+        schedule = SCHEDULES[self.learning_rate]
+        if schedule is None or (self.solver == "adam" and self.learning_rate != "inverse_time"):
+            return
+        optimizer.learning_rate = schedule(
+            self.learning_rate_init,
+            power_t=self.power_t,
+            samples_seen=self.t_,
+            decay_rate=self.decay_rate,
+            decay_steps=self.decay_steps,
+            epoch=self.n_iter_,
+        )
+
+    def _update_no_improvement(self):
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+
+    def _update_validation(self, theta, X_val, y_val, sw_val):
+        score = self._validation_score(X_val, y_val, sw_val)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print("Validation score: %f" % score)
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_ or getattr(self, "_best_theta", None) is None:
+            self.best_validation_score_ = max(score, self.best_validation_score_)
+            self._best_theta = theta.copy()
+
+    def _stop_or_slow_down(self, optimizer, early_stopping):
+        """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
+        or with learning_rate='adaptive' (sgd) divide the learning rate by 5."""
+        what = "Validation score" if early_stopping else "Training loss"
+        msg = (
+            f"{what} did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if self.solver != "sgd" or self.learning_rate != "adaptive":
+            if self.verbose:
+                print(msg + " Stopping.")
+            return True
+        if optimizer.learning_rate <= 1e-6:
+            if self.verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        optimizer.learning_rate /= 5.0
+        if self.verbose:
+            print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
+        return False
+
+    # ------------------------------------------------------------------ predicting
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        X = X.astype(self.coefs_[0].dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            return forward(self.coefs_, self.intercepts_, X, self.activation)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+_COMMON_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        Units of each hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Hidden-layer activation.
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer.
+    alpha : float, default=0.0001
+        L2 strength. The cost carries alpha / (2 n) * sum of squared weights (not
+        biases), n the number of training samples (or the sum of sample weights), and
+        every mini-batch's weight gradient gets alpha / n * W, so alpha means the same
+        for any batch_size. For a full batch this is sklearn's term; sklearn divides by
+        the batch size instead, so with mini-batches its alpha acts n / batch_size
+        times stronger.
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
+        shuffle) and partitions, keeping the last partial batch.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time'}, default='constant'
+        Schedule. 'invscaling' and 'adaptive' as sklearn (sgd only); 'inverse_time'
+        (sgd and adam): lr = learning_rate_init / (1 + decay_rate * floor(epoch /
+        decay_steps)), updated each epoch.
+    learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+        Exponent of 'invscaling'.
+    max_iter : int, default=200
+        Epochs for sgd and adam; iterations for lbfgs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch (sgd, adam).
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness: initial weights, shuffling, the validation
+        split and the dropout masks. The same value gives identical fits.
+    tol : float, default=1e-4
+    verbose : bool, default=False
+        Print the loss after each iteration, as sklearn.
+    warm_start : bool, default=False
+    momentum : float, default=0.9
+        sklearn's velocity form: v = momentum * v - lr * g. The course's form
+        v = beta * v + (1 - beta) * g, theta -= a * v takes the same steps with
+        lr = a * (1 - beta).
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out validation_fraction of the data (stratified for classifiers) and stop
+        when its score stops improving; the best weights are restored.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        lbfgs only: maximum loss evaluations.
+    init : {'auto', 'zeros', 'random', 'he', 'xavier', 'glorot_uniform'} or callable, default='auto'
+        Weight initialization: 'auto' is He for relu and Xavier otherwise; 'random' is
+        standard normal times init_scale; 'he' has variance 2 / fan_in; 'xavier'
+        variance 1 / fan_in; 'glorot_uniform' is sklearn's scheme. A callable
+        ``init(fan_in, fan_out, rng)`` returns the (fan_in, fan_out) weights. Biases
+        always start at zero.
+    init_scale : float, default=0.01
+        Scale of init='random' (10 reproduces the course's 'too large' lesson).
+    keep_prob : float or sequence of float, default=1.0
+        Inverted dropout on the hidden layers during training: each hidden unit is
+        kept with this probability (one value, or one per hidden layer) and kept
+        activations are divided by it. Never applied at predict.
+    decay_rate : float, default=1.0
+        'inverse_time' decay rate.
+    decay_steps : int, default=1
+        'inverse_time' epochs per decay step.
+"""
+
+_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        Weight matrices, coefs_[i] of shape (units of layer i, units of layer i + 1).
+    intercepts_ : list of ndarray
+        Bias vectors.
+    loss_ : float
+        Last epoch's mean data loss plus the L2 term.
+    loss_curve_ : list of float
+        loss_ after each epoch (each lbfgs iteration).
+    best_loss_ : float or None
+        Lowest loss_ seen (None with early stopping).
+    validation_scores_ : list of float or None
+        Validation score after each epoch, with early stopping.
+    best_validation_score_ : float or None
+    n_iter_ : int
+    t_ : int
+        Training samples seen.
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+"""
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
+    initialization schemes, dropout, learning-rate decay and class weights.
+
+    Binary and multilabel targets use logistic outputs and the binary log loss;
+    multiclass targets a softmax and the log loss.
+"""
+        + _COMMON_DOC
+        + """    class_weight : dict, 'balanced' or None, default=None
+        Weights multiplied into the sample weights, as in sklearn's linear models.
+"""
+        + _ATTRIBUTES_DOC
+        + """    classes_ : ndarray
+        Class labels.
+"""
+    )
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+        init_scale=0.01,
+        keep_prob=1.0,
+        decay_rate=1.0,
+        decay_steps=1,
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            init=init,
+            init_scale=init_scale,
+            keep_prob=keep_prob,
+            decay_rate=decay_rate,
+            decay_steps=decay_steps,
+        )
+        self.class_weight = class_weight
+
+    def _encode_targets(self, y, first_call, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if first_call:
+            self._label_binarizer = LabelBinarizer().fit(y if classes is None else classes)
+            self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: {self.classes_[0]!r}."
+                )
+        else:
+            new = unique_labels(y)
+            if self.warm_start and classes is None and set(new) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in "
+                    f"the previous call to fit. Previously got {self.classes_}, `y` has {new}."
+                )
+            if self._label_binarizer.y_type_ != "multilabel-indicator" and len(
+                np.setdiff1d(new, self.classes_)
+            ):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {new}."
+                )
+        return self._label_binarizer.transform(y)
+
+    def _output_activation(self):
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        return "softmax" if multiclass else "logistic"
+
+    def _sample_weight(self, sample_weight, X, y, incremental):
+        sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which sees one "
+                "batch at a time. Pass a dict, for example from "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., y=...)."
+            )
+        class_sw = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+        return class_sw if sample_weight is None else sample_weight * class_sw
+
+    def _validation_score(self, X, y, sample_weight):
+        return accuracy_score(y, self._decode(self._predict_raw(X)), sample_weight=sample_weight)
+
+    def _predict_raw(self, X):
+        """Output-layer activations for validated X (no checks)."""
+        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        return OUTPUTS[self.out_activation_][1](Z)
+
+    def _decode(self, P):
+        if self.out_activation_ == "softmax":
+            return self.classes_[np.argmax(P, axis=1)]
+        return self._label_binarizer.inverse_transform(P)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to X and y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or a label-indicator matrix for multilabel.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    @available_if(_check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over X and y, continuing from the current state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        classes : array of shape (n_classes,), default=None
+            All the classes; required on the first call, ignored after.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        first = _check_partial_fit_first_call(self, classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=self.classes_ if first else None)
+
+    def predict(self, X):
+        """Predicted class labels, shape (n_samples,) or (n_samples, n_classes)."""
+        return self._decode(self.predict_proba(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        Z = self._logits(X)
+        if Z.shape[1] == 1:  # expit(-z), not 1 - expit(z): exact for tiny probabilities
+            return expit(np.hstack([-Z, Z]))
+        return OUTPUTS[self.out_activation_][1](Z)
+
+    def predict_log_proba(self, X):
+        """Log of predict_proba, computed from the logits so it never takes log(0)."""
+        Z = self._logits(X)
+        if self.out_activation_ == "softmax":
+            return log_softmax(Z)
+        if Z.shape[1] == 1:
+            return np.hstack([log_expit(-Z), log_expit(Z)])
+        return log_expit(Z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    __doc__ = (
+        """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
+    initialization schemes, dropout and learning-rate decay.
+
+    The output layer is the identity (squared error) or exp (Poisson), for one or
+    several outputs. The loss is summed over the outputs and averaged over the
+    samples, so the reported loss and the gradient agree for any number of outputs.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        'poisson' uses an exp output and needs y >= 0.
+"""
+        + _COMMON_DOC.split("Parameters\n    ----------\n", 1)[1]
+        + _ATTRIBUTES_DOC
+    )
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+        init_scale=0.01,
+        keep_prob=1.0,
+        decay_rate=1.0,
+        decay_steps=1,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            init=init,
+            init_scale=init_scale,
+            keep_prob=keep_prob,
+            decay_rate=decay_rate,
+            decay_steps=decay_steps,
+        )
+        self.loss = loss
+
+    def _encode_targets(self, y, first_call, classes=None):
+        y = np.asarray(y)
+        if not np.isfinite(y).all():
+            raise ValueError("y contains NaN or infinity.")
+        if self.loss == "poisson" and (y < 0).any():
+            raise ValueError("loss='poisson' needs y >= 0; some values of y are negative.")
+        return y.reshape(len(y), -1)
+
+    def _output_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _validation_score(self, X, y, sample_weight):
+        return r2_score(y, self._predict_raw(X).reshape(y.shape), sample_weight=sample_weight)
+
+    def _predict_raw(self, X):
+        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        return OUTPUTS[self.out_activation_][1](Z)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to X and y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    @available_if(_check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over X and y, continuing from the current state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predictions, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
+        Z = self._logits(X)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            P = OUTPUTS[self.out_activation_][1](Z)
+        return P.ravel() if P.shape[1] == 1 else P
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

@@ -1,0 +1,243 @@
+"""The NumPy core: parameter layout and initialization, forward, and loss_and_grads.
+
+All parameters live in one flat vector ``theta``: first every layer's weights, then
+every layer's biases (sklearn's packing order).  ``coefs`` and ``intercepts`` are views
+into it, so the optimizers step one array, L-BFGS and the gradient checker see the
+vector they need, and the L2 term touches one contiguous slice.
+
+Notation: layer i maps A_i (n, n_i) to Z_{i+1} = A_i W_i + b_i; A_0 = X.  Hidden layers
+apply an activation and, in training, inverted dropout A <- A * D / keep_prob.  The
+output layer's activation is matched with its loss (see ``_losses``) so that
+
+    delta_out = w * (P - Y)                       (w: per-sample weights)
+    dW_i = A_i^T delta_{i+1} + alpha / n * W_i     db_i = sum over rows of delta_{i+1}
+    delta_i = (delta_{i+1} W_i^T) * D_i / keep_prob * f'(Z_i)
+
+with n the training-set size (sum of sample weights), so the cost is
+    J = sum_j w_j loss_j + alpha / (2 n) * sum W^2.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS
+from ._losses import OUTPUTS, l2_penalty
+
+
+class Layout:
+    """Where each layer's weights and biases sit in the flat parameter vector.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input and output included: (n_features, *hidden, n_outputs).
+    """
+
+    def __init__(self, layer_sizes):
+        self.layer_sizes = tuple(int(s) for s in layer_sizes)
+        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        self.coef_shapes = shapes
+        self.n_coefs = sum(a * b for a, b in shapes)
+        self.size = self.n_coefs + sum(self.layer_sizes[1:])
+
+    def unpack(self, theta):
+        """Views (coefs, intercepts) into ``theta`` of shape (size,)."""
+        coefs, intercepts, start = [], [], 0
+        for fan_in, fan_out in self.coef_shapes:
+            coefs.append(theta[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+            start += fan_in * fan_out
+        for _, fan_out in self.coef_shapes:
+            intercepts.append(theta[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """A new flat vector of ``dtype`` holding copies of coefs and intercepts."""
+        theta = np.empty(self.size, dtype=dtype)
+        for dst, src in zip(sum(self.unpack(theta), []), list(coefs) + list(intercepts)):
+            dst[...] = src
+        return theta
+
+
+class Network(NamedTuple):
+    """What loss_and_grads needs to know besides the parameters and the data."""
+
+    layout: Layout
+    activation: str  # a key of ACTIVATIONS
+    output: str  # a key of OUTPUTS
+
+
+def init_params(layout, initializer, rng, dtype):
+    """Draw every layer's weights with ``initializer``; biases start at zero.
+
+    Parameters
+    ----------
+    layout : Layout
+    initializer : callable
+        ``initializer(fan_in, fan_out, rng) -> array of shape (fan_in, fan_out)``.
+    rng : numpy.random.RandomState
+    dtype : numpy dtype of the parameters.
+
+    Returns
+    -------
+    theta : ndarray of shape (layout.size,)
+    """
+    theta = np.zeros(layout.size, dtype=dtype)
+    coefs, _ = layout.unpack(theta)
+    for W in coefs:
+        fan_in, fan_out = W.shape
+        values = np.asarray(initializer(fan_in, fan_out, rng))
+        if values.shape != W.shape:
+            raise ValueError(
+                f"init returned an array of shape {values.shape} for a layer with "
+                f"fan_in={fan_in} and fan_out={fan_out}; expected {W.shape}."
+            )
+        W[...] = values
+    return theta
+
+
+def draw_dropout_masks(rng, n_rows, hidden_sizes, keep_probs, dtype):
+    """Inverted-dropout masks for one batch, one per hidden layer.
+
+    Each is None where keep_prob is 1, else an array of shape (n_rows, units) holding
+    0 (dropped) or 1 / keep_prob (kept), so the expected activation is unchanged.
+    """
+    masks = []
+    for units, keep in zip(hidden_sizes, keep_probs):
+        if keep >= 1:
+            masks.append(None)
+            continue
+        mask = (rng.random_sample((n_rows, units)) < keep).astype(dtype)
+        mask *= 1.0 / keep
+        masks.append(mask)
+    return masks if any(m is not None for m in masks) else None
+
+
+class Workspace:
+    """Buffers reused by loss_and_grads for batches of up to ``max_rows`` rows.
+
+    The training loop allocates one Workspace per fit; every batch then runs its
+    matrix products, activations and gradients into these arrays, with no allocation
+    beyond a few length-n_rows vectors.
+    """
+
+    def __init__(self, layout, max_rows, n_features, dtype, *, dropout=False):
+        sizes = layout.layer_sizes
+        self.max_rows = max_rows
+        # Z, then A in place, per layer; the last one becomes delta_out
+        self.outputs = [np.empty((max_rows, n), dtype) for n in sizes[1:]]
+        self.deltas = [np.empty((max_rows, n), dtype) for n in sizes[1:-1]]
+        self.dropped = (
+            [np.empty((max_rows, n), dtype) for n in sizes[1:-1]] if dropout else None
+        )
+        self.grad = np.empty(layout.size, dtype)
+        self.coef_grads, self.intercept_grads = layout.unpack(self.grad)
+        # a gathered batch of X, Y and w, for shuffled dense data
+        self.X = np.empty((max_rows, n_features), dtype)
+        self.Y = np.empty((max_rows, sizes[-1]), dtype)
+        self.w = np.empty(max_rows, dtype)
+
+
+def _matmul(A, B, out):
+    if sp.issparse(A):
+        out[...] = A @ B
+    else:
+        np.matmul(A, B, out=out)
+    return out
+
+
+def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None):
+    """The cost and its gradient with respect to every parameter, by backprop.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (net.layout.size,)
+        Flat parameters (see Layout).
+    X : ndarray or sparse matrix of shape (n_rows, n_features)
+    Y : ndarray of shape (n_rows, n_outputs)
+        Encoded targets, same dtype as theta.
+    w : ndarray of shape (n_rows,)
+        Weight of each row in the data term; over the whole training set they sum to
+        one (1 / n for unweighted data), so sum_j w_j loss_j is the mean loss.  For a
+        mini-batch, w_j = s_j * n_train / (S * n_rows): the batch's unbiased estimate.
+    net : Network
+    alpha : float
+        L2 strength.
+    n_samples : float
+        n in alpha / (2 n): the training-set size, or the sum S of its sample weights.
+    masks : list of (ndarray of shape (n_rows, units) or None), optional
+        Dropout masks from draw_dropout_masks, held fixed for forward and backward.
+    ws : Workspace, optional
+        Buffers to compute into; a new one is made when None.
+
+    Returns
+    -------
+    loss : float
+        sum_j w_j loss_j + alpha / (2 n_samples) * sum W^2.
+    grad : ndarray of shape (net.layout.size,)
+        Gradient of ``loss``.  It lives in ``ws`` and is overwritten by the next call.
+    """
+    n_rows = X.shape[0]
+    if ws is None:
+        ws = Workspace(net.layout, n_rows, X.shape[1], theta.dtype, dropout=masks is not None)
+    coefs, intercepts = net.layout.unpack(theta)
+    activate, derivative = ACTIVATIONS[net.activation]
+    n_layers = len(coefs)
+
+    # forward: inputs[i] is what layer i sees (after dropout); ws.outputs[i] keeps
+    # the hidden activation before dropout, which the derivative needs.
+    inputs = [X]
+    for i in range(n_layers):
+        Z = _matmul(inputs[i], coefs[i], ws.outputs[i][:n_rows])
+        Z += intercepts[i]
+        if i == n_layers - 1:
+            break
+        activate(Z)
+        if masks is not None and masks[i] is not None:
+            Z = np.multiply(Z, masks[i], out=ws.dropped[i][:n_rows])
+        inputs.append(Z)
+
+    loss = OUTPUTS[net.output][0](Z, Y, w)  # Z becomes delta_out = w * (P - Y)
+    loss += l2_penalty(coefs, alpha, n_samples)
+
+    delta = Z
+    for i in range(n_layers - 1, -1, -1):
+        _matmul(inputs[i].T, delta, ws.coef_grads[i])
+        np.sum(delta, axis=0, out=ws.intercept_grads[i])
+        if i == 0:
+            break
+        previous = np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1][:n_rows])
+        if masks is not None and masks[i - 1] is not None:
+            previous *= masks[i - 1]
+        derivative(ws.outputs[i - 1][:n_rows], previous)
+        delta = previous
+
+    if alpha:
+        n_coefs = net.layout.n_coefs
+        ws.grad[:n_coefs] += (alpha / n_samples) * theta[:n_coefs]
+    return loss, ws.grad
+
+
+def forward(coefs, intercepts, X, activation):
+    """The output layer's pre-activation (logits) for X, without dropout.
+
+    Parameters
+    ----------
+    coefs, intercepts : lists of ndarray
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    activation : str, a key of ACTIVATIONS
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_outputs), a new array.
+    """
+    activate = ACTIVATIONS[activation][0]
+    A = X
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        A = A @ W
+        A += b
+        if i < len(coefs) - 1:
+            activate(A)
+    return np.asarray(A)

@@ -1,0 +1,29 @@
+"""Learning-rate schedules, applied at the end of each epoch."""
+
+
+def constant(learning_rate_init, **state):
+    """lr = learning_rate_init."""
+    return learning_rate_init
+
+
+def invscaling(learning_rate_init, *, power_t, samples_seen, **state):
+    """sklearn's: lr = learning_rate_init / (samples_seen + 1) ** power_t."""
+    return learning_rate_init / (samples_seen + 1) ** power_t
+
+
+def inverse_time(learning_rate_init, *, decay_rate, decay_steps, epoch, **state):
+    """The course's decay: lr = lr0 / (1 + decay_rate * floor(epoch / decay_steps)).
+
+    ``epoch`` counts the epochs completed, so the first epoch runs at lr0.
+    """
+    return learning_rate_init / (1.0 + decay_rate * (epoch // decay_steps))
+
+
+#: learning_rate option -> schedule(learning_rate_init, **state) -> lr.
+#: 'adaptive' keeps lr constant until the stopping rule divides it by 5 (as sklearn).
+SCHEDULES = {
+    "constant": constant,
+    "invscaling": invscaling,
+    "adaptive": None,
+    "inverse_time": inverse_time,
+}
