@@ -49,6 +49,59 @@ from ._optimizers import OPTIMIZERS
 from ._schedules import SCHEDULES
 
 
+try:  # sklearn >= 1.9: progress and control through sklearn's callback API
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older sklearn: no callbacks, nothing else changes
+
+    class CallbackSupportMixin:
+        """Stand-in for sklearn < 1.9, which has no callback API."""
+
+
+class _FitTasks:
+    """The fit as a task of sklearn's callback API, each epoch (each lbfgs iteration)
+    a subtask; a callback whose on_fit_task_end returns True stops after that epoch.
+    Does nothing where sklearn has no callback API."""
+
+    def __init__(self, estimator, X, y, sample_weight, max_subtasks):
+        self.estimator, self.X, self.y = estimator, X, y
+        self.metadata = {"sample_weight": sample_weight}
+        self.root = self.current = None
+        if hasattr(estimator, "_init_callback_context"):
+            self.root = estimator._init_callback_context(max_subtasks=max_subtasks)
+            self._call(self.root.call_on_fit_task_begin)
+
+    def _call(self, hook):
+        est = self.estimator
+        return hook(
+            estimator=est,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=lambda: {
+                "coefs_": [c.copy() for c in est.coefs_],
+                "intercepts_": [b.copy() for b in est.intercepts_],
+            },
+        )
+
+    def begin_epoch(self):
+        if self.root is not None:
+            self.current = self.root.subcontext(task_name="epoch")
+            self._call(self.current.call_on_fit_task_begin)
+
+    def end_epoch(self):
+        """Returns True when a callback asks to stop."""
+        if self.current is None:
+            return False
+        context, self.current = self.current, None
+        return self._call(context.call_on_fit_task_end)
+
+    def end(self):
+        if self.current is not None:  # an epoch cut short (divergence, interrupt)
+            self.current.call_on_fit_task_end(estimator=self.estimator)
+        if self.root is not None:
+            self._call(self.root.call_on_fit_task_end)
+
+
 class DivergenceError(ValueError):
     """Training produced a non-finite loss or non-finite parameters."""
 
@@ -90,7 +143,7 @@ def _stop_on_interrupt():
         signal.signal(signal.SIGINT, previous)
 
 
-class BaseMLP(BaseEstimator, ABC):
+class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """The parameters, validation and fit loop shared by both estimators."""
 
     _parameter_constraints: dict = {
@@ -294,14 +347,16 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = net.output
 
+        tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta)
+                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks)
             else:
-                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental)
+                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks)
+        tasks.end()
         return self
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta):
+    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
         n = X.shape[0]
         total = n if sample_weight is None else float(sample_weight.sum())
         w = np.full(n, 1.0 / n, dtype=theta.dtype) if sample_weight is None else sample_weight / total
@@ -312,13 +367,19 @@ class BaseMLP(BaseEstimator, ABC):
             loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=self.alpha, n_samples=total, ws=ws)
             return loss, grad.astype(np.float64)
 
-        curve = []
+        curve, stopped = [], []
 
         def record(intermediate_result):
             curve.append(float(intermediate_result.fun))
             if self.verbose:
                 print("Iteration %d, loss = %.8f" % (len(curve), curve[-1]))
+            theta[...] = intermediate_result.x
+            if tasks.end_epoch():
+                stopped.append(True)
+                raise StopIteration
+            tasks.begin_epoch()
 
+        tasks.begin_epoch()
         result = scipy.optimize.minimize(
             fun,
             theta.astype(np.float64),
@@ -330,7 +391,7 @@ class BaseMLP(BaseEstimator, ABC):
         theta[...] = result.x
         if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
             raise DivergenceError(_DIVERGED.format(name=type(self).__name__, epoch=result.nit))
-        if result.status != 0:
+        if result.status != 0 and not stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase max_iter or "
@@ -376,7 +437,7 @@ class BaseMLP(BaseEstimator, ABC):
             val.append(None)
         return train, val
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental):
+    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks):
         early_stopping = self.early_stopping and not incremental
         if early_stopping:
             (X, _, Y, sample_weight), (X_val, y_val, _, sw_val) = self._split_validation(
@@ -403,6 +464,7 @@ class BaseMLP(BaseEstimator, ABC):
 
         with _stop_on_interrupt() as interrupt:
             for _ in range(self.max_iter):
+                tasks.begin_epoch()
                 accumulated = 0.0
                 for rows in epoch_batches(n, batch_size, rng if self.shuffle else None):
                     X_batch = take_rows(X, rows, ws.X if dense else None)
@@ -450,6 +512,8 @@ class BaseMLP(BaseEstimator, ABC):
                     self._update_no_improvement()
                 self._schedule_learning_rate(optimizer)
 
+                if tasks.end_epoch():
+                    break
                 if self._no_improvement_count > self.n_iter_no_change:
                     if self._stop_or_slow_down(optimizer, early_stopping):
                         break
