@@ -1,26 +1,92 @@
-"""`python -m skdeep`: a short demo on sklearn's digits."""
+"""`python -m skdeep`: the course's lessons, compared on sklearn's digits."""
 
+import argparse
 import time
+import warnings
 
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPClassifier
+from skdeep import MLPClassifier, gradient_check
+
+# (label, parameters on top of BASE): one row per lesson
+RUNS = [
+    ("init zeros", dict(init="zeros")),
+    ("init random x10", dict(init="random", init_scale=10.0)),
+    ("init he", dict(init="he")),
+    ("init xavier", dict(init="xavier")),
+    ("L2 alpha=1", dict(alpha=1.0)),
+    ("dropout keep_prob=0.8", dict(keep_prob=0.8)),
+    ("sgd (no momentum)", dict(solver="sgd", momentum=0.0, learning_rate_init=0.05)),
+    ("sgd momentum 0.9", dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.01)),
+    ("sgd nesterov 0.9", dict(solver="sgd", momentum=0.9, learning_rate_init=0.01)),
+    ("adam", dict(solver="adam")),
+    ("adam + inverse_time", dict(solver="adam", learning_rate="inverse_time", decay_rate=0.05)),
+    ("lbfgs", dict(solver="lbfgs", max_iter=200)),
+]
+BASE = dict(hidden_layer_sizes=(64,), solver="adam", learning_rate_init=0.002, max_iter=60, batch_size=64, random_state=0)
 
 
-def main():
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m skdeep",
+        description="Train skdeep's MLPClassifier on sklearn's digits with each "
+        "initialization scheme, L2, dropout and each optimizer; print a table of "
+        "accuracies and the gradient check's relative difference.",
+    )
+    parser.add_argument("--plot", metavar="FILE", help="save a figure of the loss curves to FILE (needs matplotlib)")
+    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per run (default %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
-    model = make_pipeline(StandardScaler(), MLPClassifier((64,), max_iter=60, random_state=0))
-    start = time.perf_counter()
-    model.fit(X_train, y_train)
-    seconds = time.perf_counter() - start
-    print(f"skdeep MLPClassifier on digits ({len(X_train)} train, {len(X_test)} test)")
-    print(f"train accuracy {model.score(X_train, y_train):.3f}")
-    print(f"test accuracy  {model.score(X_test, y_test):.3f}")
-    print(f"{model[-1].n_iter_} epochs in {seconds:.2f} s")
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    print(f"skdeep on sklearn's digits: {len(X_train)} train, {len(X_test)} test, 10 classes\n")
+    print(f"{'run':<24}{'train':>8}{'test':>8}{'epochs':>8}{'seconds':>9}")
+
+    curves = {}
+    for label, params in RUNS:
+        model = MLPClassifier(**{**BASE, "max_iter": args.max_iter, **params})
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        curves[label] = model.loss_curve_
+        print(
+            f"{label:<24}{model.score(X_train, y_train):>8.3f}{model.score(X_test, y_test):>8.3f}"
+            f"{model.n_iter_:>8d}{seconds:>9.2f}"
+        )
+
+    check = gradient_check(MLPClassifier((16,), activation="tanh", alpha=0.1, random_state=0), X_train[:50], y_train[:50])
+    print(f"\ngradient check (16 tanh units, alpha=0.1, 50 samples): relative difference "
+          f"{check.difference:.2e}, {'passed' if check.passed else 'FAILED'} (threshold {check.threshold:.0e})")
+
+    if args.plot:
+        plot_curves(curves, args.plot)
+        print(f"loss curves saved to {args.plot}")
+
+
+def plot_curves(curves, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, curve in curves.items():
+        ax.plot(range(1, len(curve) + 1), curve, label=label)
+    ax.set(xlabel="epoch (lbfgs: iteration)", ylabel="training loss", yscale="log", title="skdeep on digits")
+    ax.legend(fontsize="small", ncol=2)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 if __name__ == "__main__":
