@@ -49,7 +49,7 @@ def relu(Z):
 
 def relu_derivative(A, delta):
     """f'(z) = 1 where a > 0, else 0 (0 at the kink, as sklearn)."""
-    np.copyto(delta, 0, where=A <= 0)
+    delta *= A > 0  # faster than np.copyto(..., where=) and as cheap as a kept buffer
     return delta
 
 

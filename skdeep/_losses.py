@@ -102,12 +102,18 @@ OUTPUTS = {
 }
 
 
-def l2_penalty(coefs, alpha, n_samples):
+def l2_penalty(weights, alpha, n_samples):
     """The L2 term of the cost: alpha / (2 n) * sum of squared weights (not biases).
 
-    ``n_samples`` is the training-set size (the sum of the sample weights when there
-    are any), so alpha means the same for every batch size.
+    Parameters
+    ----------
+    weights : ndarray of shape (n_weights,)
+        Every layer's weights, flat (the leading slice of the parameter vector).
+    alpha : float
+    n_samples : float
+        The training-set size (the sum of the sample weights when there are any),
+        so alpha means the same for every batch size.
     """
     if alpha == 0:
         return 0.0
-    return 0.5 * alpha / n_samples * sum(float(np.vdot(W, W)) for W in coefs)
+    return 0.5 * alpha / n_samples * float(np.dot(weights, weights))

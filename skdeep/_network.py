@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import ACTIVATIONS
 from ._losses import OUTPUTS, l2_penalty
@@ -140,6 +141,11 @@ class Workspace:
         self.w = np.empty(max_rows, dtype)
 
 
+def _axpy(x, y, a):
+    """y <- a x + y in place (BLAS), for 1-D contiguous arrays of one float dtype."""
+    get_blas_funcs("axpy", (y,))(x, y, a=a)
+
+
 def _matmul(A, B, out):
     if sp.issparse(A):
         out[...] = A @ B
@@ -199,8 +205,9 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
             Z = np.multiply(Z, masks[i], out=ws.dropped[i][:n_rows])
         inputs.append(Z)
 
+    weights = theta[: net.layout.n_coefs]
     loss = OUTPUTS[net.output][0](Z, Y, w)  # Z becomes delta_out = w * (P - Y)
-    loss += l2_penalty(coefs, alpha, n_samples)
+    loss += l2_penalty(weights, alpha, n_samples)
 
     delta = Z
     for i in range(n_layers - 1, -1, -1):
@@ -215,8 +222,7 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
         delta = previous
 
     if alpha:
-        n_coefs = net.layout.n_coefs
-        ws.grad[:n_coefs] += (alpha / n_samples) * theta[:n_coefs]
+        _axpy(weights, ws.grad[: net.layout.n_coefs], alpha / n_samples)  # + alpha/n W
     return loss, ws.grad
 
 

@@ -1,10 +1,19 @@
 """Stochastic optimizers: SGD with (Nesterov) momentum, and Adam.
 
-They see only lists of arrays, never the network, and update them in place.  Each keeps
-scratch arrays so a step allocates nothing.
+They see only lists of arrays, never the network, and update them in place with BLAS
+level-1 calls (y <- a x + y, x <- a x): one pass over memory each, no temporaries.
 """
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
+
+
+def _flat(arrays):
+    """1-D views of contiguous arrays (BLAS would silently update a copy otherwise)."""
+    for a in arrays:
+        if not a.flags.c_contiguous:
+            raise ValueError("optimizers update C-contiguous arrays only")
+    return [a.reshape(-1) for a in arrays]
 
 
 class SGD:
@@ -21,7 +30,7 @@ class SGD:
     Parameters
     ----------
     params : list of ndarray
-        The arrays to update; only their shapes and dtypes are read here.
+        The C-contiguous arrays to update; only their shapes and dtypes are read here.
     learning_rate : float
     momentum : float in [0, 1]
     nesterov : bool
@@ -32,25 +41,22 @@ class SGD:
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
+        self._blas = [get_blas_funcs(("axpy", "scal"), (p,)) for p in params]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         lr, beta = self.learning_rate, self.momentum
-        for p, g, v, s in zip(params, grads, self.velocities, self._scratch):
-            np.multiply(g, -lr, out=s)  # s = -lr g
+        for p, g, v, (axpy_, scal) in zip(_flat(params), _flat(grads), _flat(self.velocities), self._blas):
             if beta == 0:
-                p += s
+                axpy_(g, p, a=-lr)
                 continue
-            v *= beta
-            v += s
+            scal(beta, v)
+            axpy_(g, v, a=-lr)
             if self.nesterov:
-                p += s
-                s[...] = v
-                s *= beta
+                axpy_(v, p, a=beta)
+                axpy_(g, p, a=-lr)
             else:
-                s[...] = v
-            p += s
+                axpy_(v, p, a=1.0)
 
 
 class Adam:
@@ -65,6 +71,7 @@ class Adam:
     Parameters
     ----------
     params : list of ndarray
+        The C-contiguous arrays to update.
     learning_rate : float
     beta_1, beta_2 : float in [0, 1)
     epsilon : float > 0
@@ -77,25 +84,24 @@ class Adam:
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
+        self._blas = [get_blas_funcs(("axpy", "scal"), (p,)) for p in params]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self._scratch):
-            m *= b1
-            np.multiply(g, 1 - b1, out=s)
-            m += s
-            v *= b2
+        state = zip(_flat(params), _flat(grads), _flat(self.ms), _flat(self.vs), _flat(self._scratch), self._blas)
+        for p, g, m, v, s, (axpy_, scal) in state:
+            scal(b1, m)
+            axpy_(g, m, a=1 - b1)
             np.multiply(g, g, out=s)
-            s *= 1 - b2
-            v += s
+            scal(b2, v)
+            axpy_(s, v, a=1 - b2)
             np.sqrt(v, out=s)
             s += self.epsilon
             np.divide(m, s, out=s)
-            s *= -lr_t
-            p += s
+            axpy_(s, p, a=-lr_t)
 
 
 #: solver name -> optimizer class
