@@ -241,8 +241,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     # ------------------------------------------------------------------ subclass API
 
     @abstractmethod
-    def _encode_targets(self, y, first_call, classes=None):
-        """Validate y and return it encoded as a float array (n_samples, n_outputs)."""
+    def _encode_targets(self, y, first_call, classes, dtype):
+        """Validate y and return it encoded as an array (n_samples, n_outputs) of dtype."""
 
     @abstractmethod
     def _output_activation(self):
@@ -312,7 +312,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         )
         if not first_call and X.dtype != self.coefs_[0].dtype:
             X = X.astype(self.coefs_[0].dtype)
-        Y = self._encode_targets(y, first_call, classes).astype(X.dtype, copy=False)
+        Y = self._encode_targets(y, first_call, classes, X.dtype)
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
@@ -324,6 +324,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
                 "objective random, and L-BFGS needs a deterministic one. Use "
                 "solver='sgd' or 'adam', or keep_prob=1."
+            )
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it sees one batch at "
+                "a time and holds no validation set. Set early_stopping=False."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, incremental, classes)
@@ -438,7 +443,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return train, val
 
     def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks):
-        early_stopping = self.early_stopping and not incremental
+        early_stopping = self.early_stopping
         if early_stopping:
             (X, _, Y, sample_weight), (X_val, y_val, _, sw_val) = self._split_validation(
                 X, y, Y, sample_weight
@@ -792,7 +797,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         )
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, first_call, classes=None):
+    def _encode_targets(self, y, first_call, classes, dtype):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -818,7 +823,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {new}."
                 )
-        return self._label_binarizer.transform(y)
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return self._label_binarizer.transform(y).astype(dtype)
+        # sparse, then dense in the data's dtype: LabelBinarizer's dense output is an
+        # int64 matrix that would double fit's peak memory on large data
+        return self._label_binarizer_sparse().transform(y).astype(dtype).toarray()
+
+    def _label_binarizer_sparse(self):
+        encoder = LabelBinarizer(sparse_output=True)
+        encoder.__dict__.update(self._label_binarizer.__dict__, sparse_output=True)
+        return encoder
 
     def _output_activation(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
@@ -1001,13 +1015,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         )
         self.loss = loss
 
-    def _encode_targets(self, y, first_call, classes=None):
+    def _encode_targets(self, y, first_call, classes, dtype):
         y = np.asarray(y)
         if not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinity.")
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError("loss='poisson' needs y >= 0; some values of y are negative.")
-        return y.reshape(len(y), -1)
+        return y.reshape(len(y), -1).astype(dtype, copy=False)
 
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
