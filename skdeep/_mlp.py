@@ -368,6 +368,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         ws = Workspace(net.layout, n, X.shape[1], theta.dtype)
 
         def fun(x):
+            if tasks.current is None:  # the first evaluation of an lbfgs iteration
+                tasks.begin_epoch()
             theta[...] = x
             loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=self.alpha, n_samples=total, ws=ws)
             return loss, grad.astype(np.float64)
@@ -382,9 +384,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             if tasks.end_epoch():
                 stopped.append(True)
                 raise StopIteration
-            tasks.begin_epoch()
 
-        tasks.begin_epoch()
         result = scipy.optimize.minimize(
             fun,
             theta.astype(np.float64),

@@ -21,10 +21,10 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import ACTIVATIONS
 from ._losses import OUTPUTS, l2_penalty
+from ._optimizers import _blas
 
 
 class Layout:
@@ -143,7 +143,7 @@ class Workspace:
 
 def _axpy(x, y, a):
     """y <- a x + y in place (BLAS), for 1-D contiguous arrays of one float dtype."""
-    get_blas_funcs("axpy", (y,))(x, y, a=a)
+    _blas(y.dtype)[0](x, y, a=a)
 
 
 def _matmul(A, B, out):

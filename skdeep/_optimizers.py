@@ -4,8 +4,16 @@ They see only lists of arrays, never the network, and update them in place with 
 level-1 calls (y <- a x + y, x <- a x): one pass over memory each, no temporaries.
 """
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
+
+
+@lru_cache
+def _blas(dtype):
+    """BLAS (axpy, scal) for a float dtype; looked up, not stored, so optimizers pickle."""
+    return get_blas_funcs(("axpy", "scal"), dtype=dtype)
 
 
 def _flat(arrays):
@@ -41,12 +49,12 @@ class SGD:
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities = [np.zeros_like(p) for p in params]
-        self._blas = [get_blas_funcs(("axpy", "scal"), (p,)) for p in params]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         lr, beta = self.learning_rate, self.momentum
-        for p, g, v, (axpy_, scal) in zip(_flat(params), _flat(grads), _flat(self.velocities), self._blas):
+        for p, g, v in zip(_flat(params), _flat(grads), _flat(self.velocities)):
+            axpy_, scal = _blas(p.dtype)
             if beta == 0:
                 axpy_(g, p, a=-lr)
                 continue
@@ -84,15 +92,15 @@ class Adam:
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
-        self._blas = [get_blas_funcs(("axpy", "scal"), (p,)) for p in params]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        state = zip(_flat(params), _flat(grads), _flat(self.ms), _flat(self.vs), _flat(self._scratch), self._blas)
-        for p, g, m, v, s, (axpy_, scal) in state:
+        state = zip(_flat(params), _flat(grads), _flat(self.ms), _flat(self.vs), _flat(self._scratch))
+        for p, g, m, v, s in state:
+            axpy_, scal = _blas(p.dtype)
             scal(b1, m)
             axpy_(g, m, a=1 - b1)
             np.multiply(g, g, out=s)

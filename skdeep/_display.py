@@ -1,0 +1,172 @@
+"""LossCurveDisplay: the training loss per epoch, in scikit-learn's Display style."""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
+
+
+class LossCurveDisplay:
+    """Training-loss curve, with the validation score on a second axis.
+
+    The loss after each epoch (each iteration for ``solver='lbfgs'``) is drawn on the
+    left axis; with early stopping, the score on the held-out validation set is drawn
+    on a second y axis sharing the epochs, so a falling loss and a stalling score can
+    be read off one picture.
+
+    Create it with :meth:`from_estimator`, or from the curves themselves and then
+    call :meth:`plot`. All attributes are set by :meth:`plot`.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Training loss after each epoch, as ``loss_curve_``.
+    validation_scores : array-like of shape (n_epochs,), default=None
+        Validation score after each epoch, as ``validation_scores_`` with early
+        stopping (accuracy for classifiers, R² for regressors). None draws no second
+        axis.
+    estimator_name : str, default=None
+        Name of the estimator, used in the legend. None draws no legend unless there
+        are validation scores.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The training-loss curve.
+    validation_line_ : matplotlib Line2D or None
+        The validation-score curve, None without validation scores.
+    ax_ : matplotlib Axes
+        Axes of the training loss.
+    ax2_ : matplotlib Axes or None
+        Second y axis (``ax_.twinx()``) of the validation score, None without
+        validation scores.
+    figure_ : matplotlib Figure
+        Figure holding the axes.
+
+    See Also
+    --------
+    LossCurveDisplay.from_estimator : Plot the curves of a fitted estimator.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.datasets import make_moons
+    >>> from skdeep import LossCurveDisplay, MLPClassifier
+    >>> X, y = make_moons(200, noise=0.2, random_state=0)
+    >>> clf = MLPClassifier((16,), early_stopping=True, max_iter=50, random_state=0)
+    >>> clf = clf.fit(X, y)  # doctest: +SKIP
+    >>> display = LossCurveDisplay.from_estimator(clf)  # doctest: +SKIP
+    >>> plt.show()  # doctest: +SKIP
+    """
+
+    def __init__(self, loss_curve, *, validation_scores=None, estimator_name=None):
+        self.loss_curve = loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, name=None, **kwargs):
+        """Plot the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw the training loss on; a new figure and axes when None.
+        name : str, default=None
+            Name for the legend; ``estimator_name`` when None.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the training-loss line.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The object itself, with its attributes set.
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        name = self.estimator_name if name is None else name
+
+        loss = np.asarray(self.loss_curve, dtype=float)
+        epochs = np.arange(1, loss.size + 1)
+        (self.line_,) = ax.plot(epochs, loss, **{"label": name or "training loss", **kwargs})
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training loss")
+
+        self.ax2_ = self.validation_line_ = None
+        if self.validation_scores is not None:
+            scores = np.asarray(self.validation_scores, dtype=float)
+            self.ax2_ = ax.twinx()
+            label = "validation score" if not name else f"{name} validation score"
+            # the loss line's colour, dashed: the two curves of one estimator pair up
+            # when several estimators share the axes
+            (self.validation_line_,) = self.ax2_.plot(
+                np.arange(1, scores.size + 1),
+                scores,
+                linestyle="--",
+                color=self.line_.get_color(),
+                label=label,
+            )
+            self.ax2_.set_ylabel("validation score")
+
+        if name or self.ax2_ is not None:
+            # every labelled line of ax, so curves of several estimators drawn on the
+            # same axes share one legend; with a second axis, the legend goes on it
+            # (it is drawn on top) and lists its line too
+            handles, labels = ax.get_legend_handles_labels()
+            if self.ax2_ is not None:
+                more_handles, more_labels = self.ax2_.get_legend_handles_labels()
+                handles, labels = handles + more_handles, labels + more_labels
+                if ax.get_legend() is not None:
+                    ax.get_legend().remove()
+            (self.ax2_ or ax).legend(handles, labels)
+
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Plot the loss curve of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : fitted estimator or Pipeline
+            An estimator with ``loss_curve_`` (skdeep's or scikit-learn's MLPs), or a
+            Pipeline ending in one. Its ``validation_scores_``, when not None (early
+            stopping), are drawn on a second y axis.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure and axes when None.
+        name : str, default=None
+            Name for the legend; the estimator's class name when None.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the training-loss line.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If the fitted estimator has no ``loss_curve_``.
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator)
+        if isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        if not hasattr(estimator, "loss_curve_"):
+            raise ValueError(
+                f"{type(estimator).__name__} has no loss_curve_: LossCurveDisplay needs "
+                "an estimator that records its training loss, such as skdeep's "
+                "MLPClassifier or MLPRegressor."
+            )
+        display = cls(
+            estimator.loss_curve_,
+            validation_scores=getattr(estimator, "validation_scores_", None),
+            estimator_name=type(estimator).__name__ if name is None else name,
+        )
+        return display.plot(ax=ax, **kwargs)
