@@ -33,7 +33,7 @@ class SGD:
 
     The course's exponentially weighted form, v <- beta v + (1 - beta) g and
     theta <- theta - a v, takes exactly the same steps with lr = a (1 - beta): its
-    velocity is this one divided by -a (1 - beta).
+    velocity V is this one divided by -a (v = -a V).
 
     Parameters
     ----------

@@ -1,0 +1,118 @@
+"""Tests of the learning-rate schedules: their formulas, and the rate the estimator's
+optimizer actually uses after each epoch."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from skdeep import MLPClassifier
+from skdeep._network import Layout, Network, loss_and_grads
+from skdeep._schedules import SCHEDULES, constant, inverse_time, invscaling
+
+STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0)
+
+
+@pytest.mark.parametrize("epoch, samples_seen", [(0, 0), (3, 300), (10, 7)])
+def test_constant(epoch, samples_seen):
+    assert constant(0.3, **{**STATE, "epoch": epoch, "samples_seen": samples_seen}) == 0.3
+
+
+@pytest.mark.parametrize("samples_seen", [0, 1, 99, 1000])
+@pytest.mark.parametrize("power_t", [0.25, 0.5, 1.0])
+def test_invscaling(samples_seen, power_t):
+    lr = invscaling(0.3, **{**STATE, "power_t": power_t, "samples_seen": samples_seen})
+    assert lr == pytest.approx(0.3 / (samples_seen + 1) ** power_t, rel=1e-15)
+
+
+@pytest.mark.parametrize("epoch", range(8))
+@pytest.mark.parametrize("decay_rate, decay_steps", [(1.0, 1), (0.5, 3), (2.0, 2), (0.0, 1)])
+def test_inverse_time(epoch, decay_rate, decay_steps):
+    state = {**STATE, "epoch": epoch, "decay_rate": decay_rate, "decay_steps": decay_steps}
+    expected = 0.3 / (1 + decay_rate * math.floor(epoch / decay_steps))
+    assert inverse_time(0.3, **state) == pytest.approx(expected, rel=1e-15)
+
+
+def test_inverse_time_is_a_staircase():
+    # constant within each block of decay_steps epochs, lr0 during the first
+    lrs = [inverse_time(1.0, decay_rate=1.0, decay_steps=3, epoch=e) for e in range(9)]
+    assert lrs == [1.0] * 3 + [0.5] * 3 + [1 / 3] * 3
+
+
+def test_every_learning_rate_option_has_a_schedule_entry():
+    assert set(SCHEDULES) == set(MLPClassifier._parameter_constraints["learning_rate"][0].options)
+
+
+def _data():
+    return make_classification(n_samples=30, n_features=4, random_state=0)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_estimator_inverse_time_rate_after_each_epoch(solver):
+    X, y = _data()
+    lr0, decay_rate, decay_steps = 0.05, 0.5, 2
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="inverse_time",
+        learning_rate_init=lr0, decay_rate=decay_rate, decay_steps=decay_steps, random_state=0,
+    )  # fmt: skip
+    for k in range(1, 7):
+        clf.partial_fit(X, y, classes=[0, 1])
+        assert clf.n_iter_ == k
+        expected = lr0 / (1 + decay_rate * math.floor(k / decay_steps))
+        assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_fit_inverse_time_rate_after_max_iter(solver):
+    X, y = _data()
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="inverse_time", learning_rate_init=0.05,
+        decay_rate=2.0, decay_steps=3, max_iter=7, n_iter_no_change=100, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 7
+    assert clf._optimizer.learning_rate == pytest.approx(0.05 / (1 + 2.0 * 2), rel=1e-15)
+
+
+def test_estimator_steps_with_the_scheduled_rate():
+    # full-batch sgd without momentum: epoch k + 1 moves theta by exactly lr_k * gradient
+    X, y = _data()
+    n, lr0 = len(X), 0.2
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), activation="tanh", solver="sgd", momentum=0.0, batch_size=n,
+        shuffle=False, alpha=0.0, learning_rate="inverse_time", learning_rate_init=lr0,
+        decay_rate=1.0, decay_steps=1, random_state=0,
+    )  # fmt: skip
+    clf.partial_fit(X, y, classes=[0, 1])
+    for k in range(1, 4):
+        net = Network(Layout((4, 3, 1)), "tanh", "logistic")
+        theta = net.layout.pack(clf.coefs_, clf.intercepts_, np.float64)
+        _, g = loss_and_grads(theta, X, y[:, None].astype(float), np.full(n, 1 / n), net, alpha=0.0, n_samples=n)
+        expected = net.layout.unpack(theta - lr0 / (1 + k) * g)
+        clf.partial_fit(X, y)
+        for got, want in zip(clf.coefs_ + clf.intercepts_, expected[0] + expected[1]):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_estimator_invscaling_rate_for_sgd():
+    X, y = _data()
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.1,
+        power_t=0.5, random_state=0,
+    )  # fmt: skip
+    for k in range(1, 4):
+        clf.partial_fit(X, y, classes=[0, 1])
+        assert clf.t_ == k * len(X)
+        assert clf._optimizer.learning_rate == pytest.approx(0.1 / (clf.t_ + 1) ** 0.5, rel=1e-15)
+
+
+def test_adam_ignores_invscaling_as_sklearn():
+    X, y = _data()
+    clf = MLPClassifier(hidden_layer_sizes=(3,), solver="adam", learning_rate="invscaling",
+                        learning_rate_init=0.1, random_state=0)  # fmt: skip
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert clf._optimizer.learning_rate == 0.1
