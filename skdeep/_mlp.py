@@ -336,7 +336,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if first_call:
             self._rng = check_random_state(self.random_state)
             theta = self._init_theta(net, self._rng, dtype)
-            self.n_iter_, self.t_ = 0, 0
+            self.n_iter_, self.t_, self._epochs = 0, 0, 0
             self.loss_curve_ = []
             self.best_loss_ = np.inf
             self._no_improvement_count = 0
@@ -346,6 +346,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         else:
             if not incremental:
                 self._rng = check_random_state(self.random_state)
+            if self.best_loss_ is None:  # the previous fit stopped early
+                self.best_loss_ = np.inf
             theta = net.layout.pack(self.coefs_, self.intercepts_, dtype)
         self.coefs_, self.intercepts_ = net.layout.unpack(theta)
         self.n_outputs_ = Y.shape[1]
@@ -404,10 +406,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 ConvergenceWarning,
             )
         self.n_iter_ = int(result.nit)
-        self.t_ = self.n_iter_ * X.shape[0]
+        self.t_ += self.n_iter_ * X.shape[0]
         self.loss_ = float(result.fun)
-        self.loss_curve_ = curve
-        self.best_loss_ = min(curve, default=self.loss_)
+        self.loss_curve_ += curve
+        self.best_loss_ = min(self.best_loss_, self.loss_, *curve)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -458,6 +460,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(theta)
+        # n_iter_ counts this call's epochs, as sklearn; loss_curve_, t_ and the
+        # epochs behind the learning-rate schedule run on across calls
+        self.n_iter_ = 0
+        if early_stopping:  # the restored weights and their score come from this fit
+            self.best_validation_score_, self._best_theta = -np.inf, None
         optimizer = self._optimizer
         dtype = theta.dtype
         hidden = net.layout.layer_sizes[1:-1]
@@ -493,7 +500,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                         break
 
                 if not (np.isfinite(loss) and np.isfinite(theta).all()):
-                    if early_stopping and getattr(self, "_best_theta", None) is not None:
+                    if early_stopping and self._best_theta is not None:
                         warnings.warn(
                             _DIVERGED.format(name=name, epoch=self.n_iter_ + 1)
                             + " Keeping the weights of the best validation score.",
@@ -503,6 +510,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                     raise DivergenceError(_DIVERGED.format(name=name, epoch=self.n_iter_ + 1))
 
                 self.n_iter_ += 1
+                self._epochs += 1
                 self.t_ += n
                 self.loss_ = accumulated / n
                 self.loss_curve_.append(self.loss_)
@@ -554,7 +562,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             samples_seen=self.t_,
             decay_rate=self.decay_rate,
             decay_steps=self.decay_steps,
-            epoch=self.n_iter_,
+            epoch=self._epochs,
         )
 
     def _update_no_improvement(self):
@@ -573,7 +581,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self._no_improvement_count += 1
         else:
             self._no_improvement_count = 0
-        if score > self.best_validation_score_ or getattr(self, "_best_theta", None) is None:
+        if score > self.best_validation_score_ or self._best_theta is None:
             self.best_validation_score_ = max(score, self.best_validation_score_)
             self._best_theta = theta.copy()
 
@@ -802,7 +810,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if first_call:
-            self._label_binarizer = LabelBinarizer().fit(y if classes is None else classes)
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._label_binarizer = LabelBinarizer().fit(y if classes is None or multilabel else classes)
             self.classes_ = self._label_binarizer.classes_
             if len(self.classes_) < 2:
                 raise ValueError(
@@ -883,16 +892,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     @available_if(_check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over X and y, continuing from the current state.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        sample_weight : array-like of shape (n_samples,), default=None
         classes : array of shape (n_classes,), default=None
             All the classes; required on the first call, ignored after.
-        sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
