@@ -2,6 +2,7 @@
 course's lessons (initialization, L2, dropout, mini-batches, momentum, Adam,
 learning-rate decay, gradient checking) over a small NumPy backprop core."""
 
+from ._display import LossCurveDisplay
 from ._gradient_check import GradientCheckResult, gradient_check, numerical_gradient, relative_difference
 from ._mlp import DivergenceError, MLPClassifier, MLPRegressor
 
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "DivergenceError",
     "GradientCheckResult",
+    "LossCurveDisplay",
     "MLPClassifier",
     "MLPRegressor",
     "gradient_check",

@@ -53,9 +53,9 @@ class LossCurveDisplay:
     >>> from sklearn.datasets import make_moons
     >>> from skdeep import LossCurveDisplay, MLPClassifier
     >>> X, y = make_moons(200, noise=0.2, random_state=0)
-    >>> clf = MLPClassifier((16,), early_stopping=True, max_iter=50, random_state=0)
-    >>> clf = clf.fit(X, y)  # doctest: +SKIP
-    >>> display = LossCurveDisplay.from_estimator(clf)  # doctest: +SKIP
+    >>> clf = MLPClassifier((16,), early_stopping=True, learning_rate_init=0.01,
+    ...                     random_state=0).fit(X, y)
+    >>> display = LossCurveDisplay.from_estimator(clf)
     >>> plt.show()  # doctest: +SKIP
     """
 

@@ -6,6 +6,7 @@ never runs it.
 
 import copy
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 from sklearn.base import clone
@@ -47,12 +48,19 @@ def relative_difference(a, b):
 
     Scale invariant and at most 1, so one threshold serves gradients of any size.
     """
+    return _floored_difference(a, b, floor=0.0)
+
+
+def _floored_difference(a, b, floor):
+    """||a - b|| / max(||a|| + ||b||, floor), computed without overflow or underflow."""
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
-    denominator = np.linalg.norm(a) + np.linalg.norm(b)
-    if denominator == 0:
-        return 0.0
-    return float(np.linalg.norm(a - b) / denominator)
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), floor)
+    if scale == 0 or not np.isfinite(scale):
+        return 0.0 if scale == 0 else float("nan")
+    a, b = a / scale, b / scale
+    denominator = max(np.linalg.norm(a) + np.linalg.norm(b), floor / scale)
+    return min(1.0, float(np.linalg.norm(a - b) / denominator))
 
 
 @dataclass
@@ -63,6 +71,7 @@ class LayerCheck:
     difference: float
     worst: list = field(default_factory=list)  # (index, backprop, numerical)
     skipped: int = 0
+    checked: int = 0
 
 
 @dataclass
@@ -72,16 +81,25 @@ class GradientCheckResult:
     Attributes
     ----------
     difference : float
-        relative_difference of backprop's and the numerical gradient over every
-        checked entry.
+        Relative difference of backprop's and the numerical gradient over every
+        checked entry, ||g - g_num|| / max(||g|| + ||g_num||, noise_floor); inf when
+        the loss or the gradient is not finite.
     threshold : float
     passed : bool
         difference < threshold.
+    noise_floor : float
+        Rounding in the loss, about u |J|, puts noise of about u |J| / epsilon into
+        every finite difference: no difference below sqrt(p) 8 u max|J| / epsilon
+        means anything. Near a stationary point the gradient itself is that small, and
+        a plain relative difference of two roundings would be about 1, a false alarm;
+        so the denominator never drops below that noise divided by the threshold.
     layers : list of LayerCheck
         The same per weight matrix and bias vector, with its worst entries.
     skipped : int
         Entries left out because a ReLU pre-activation crossed its kink between
-        theta - epsilon and theta + epsilon, where the finite difference means nothing.
+        theta - epsilon and theta + epsilon, where the finite difference means nothing
+        (an exactly zero pre-activation, e.g. behind a dead or dropped layer with zero
+        biases, is the common case).
     gradient, numerical : ndarray
         The two flat gradients (skipped entries of ``numerical`` are NaN).
     """
@@ -93,6 +111,7 @@ class GradientCheckResult:
     skipped: int
     gradient: np.ndarray
     numerical: np.ndarray
+    noise_floor: float = 0.0
 
     def __str__(self):
         verdict = "passed" if self.passed else "FAILED"
@@ -100,10 +119,13 @@ class GradientCheckResult:
             f"gradient check {verdict}: relative difference {self.difference:.3e} "
             f"(threshold {self.threshold:.1e})"
         ]
+        if not np.isfinite(self.difference):
+            lines.append("  the loss or its gradient is not finite at the check point")
         if self.skipped:
             lines.append(f"  {self.skipped} entries at a ReLU kink left out")
         for layer in self.layers:
-            lines.append(f"  {layer.name:>4}: {layer.difference:.3e}")
+            detail = f"{layer.difference:.3e}" if layer.checked else "all entries left out"
+            lines.append(f"  {layer.name:>4}: {detail}")
         return "\n".join(lines)
 
 
@@ -114,7 +136,7 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     ----------
     estimator : MLPClassifier or MLPRegressor
         Unfitted: its parameters are initialized as fit would (from random_state).
-        Fitted: its coefs_ and intercepts_ are checked. It is left unchanged.
+        Fitted: its ``coefs_`` and ``intercepts_`` are checked. It is left unchanged.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     epsilon : float, default=1e-7
@@ -133,8 +155,13 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     < 1 one set of dropout masks is drawn and held fixed, so the loss is a
     deterministic function of the parameters.
     """
+    if not (isinstance(epsilon, Real) and np.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"epsilon must be a finite float > 0, got {epsilon!r}.")
+    if not (isinstance(threshold, Real) and threshold > 0):
+        raise ValueError(f"threshold must be a float > 0, got {threshold!r}.")
     fitted = hasattr(estimator, "coefs_")
     est = copy.deepcopy(estimator) if fitted else clone(estimator)
+    est._validate_params()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         X, y, Y, sample_weight, net = est._prepare(X, y, sample_weight, first_call=not fitted)
         rng = check_random_state(est.random_state)
@@ -157,9 +184,11 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
             pattern = [A > 0 for A in ws.outputs[:-1]] if relu else []
             return loss, grad, pattern
 
-        _, gradient, pattern = evaluate(theta)
+        loss, gradient, pattern = evaluate(theta)
         gradient = gradient.copy()
         numerical = np.empty_like(theta)
+        kink = np.zeros(theta.size, dtype=bool)
+        largest_loss = abs(loss)
         for i in range(theta.size):
             saved = theta[i]
             theta[i] = saved + epsilon
@@ -167,45 +196,57 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
             theta[i] = saved - epsilon
             minus, _, pattern_minus = evaluate(theta)
             theta[i] = saved
-            crossed = any(
+            kink[i] = any(
                 not (np.array_equal(p, q) and np.array_equal(p, r))
                 for p, q, r in zip(pattern, pattern_plus, pattern_minus)
             )
-            numerical[i] = np.nan if crossed else (plus - minus) / (2 * epsilon)
+            numerical[i] = (plus - minus) / (2 * epsilon)
+            largest_loss = max(largest_loss, abs(plus), abs(minus))
+    numerical[kink] = np.nan
 
-    checked = ~np.isnan(numerical)
-    difference = relative_difference(gradient[checked], numerical[checked])
-    layers = _per_layer(net.layout, gradient, numerical)
+    checked = ~kink
+    finite = np.isfinite(largest_loss) and np.isfinite(gradient).all() and np.isfinite(numerical[checked]).all()
+    # rounding of J, about u |J|, in each finite difference: noise per entry
+    entry_noise = 8 * (np.finfo(np.float64).eps / 2) * largest_loss / epsilon
+    if finite:
+        noise_floor = np.sqrt(checked.sum()) * entry_noise / threshold
+        difference = _floored_difference(gradient[checked], numerical[checked], noise_floor)
+    else:
+        noise_floor, difference = float("nan"), float("inf")
     return GradientCheckResult(
         difference=difference,
         threshold=threshold,
         passed=bool(difference < threshold),
-        layers=layers,
-        skipped=int((~checked).sum()),
+        layers=_per_layer(net.layout, gradient, numerical, entry_noise / threshold if finite else 0.0),
+        skipped=int(kink.sum()),
         gradient=gradient,
         numerical=numerical,
+        noise_floor=noise_floor,
     )
 
 
-def _per_layer(layout, gradient, numerical, n_worst=3):
+def _per_layer(layout, gradient, numerical, floor_per_entry, n_worst=3):
+    """Each weight matrix and bias vector's own difference and worst entries."""
     coefs, intercepts = layout.unpack(gradient)
     numeric_coefs, numeric_intercepts = layout.unpack(numerical)
     names = [f"W{i + 1}" for i in range(len(coefs))] + [f"b{i + 1}" for i in range(len(coefs))]
     layers = []
     for name, g, num in zip(names, coefs + intercepts, numeric_coefs + numeric_intercepts):
         checked = ~np.isnan(num)
-        error = np.where(checked, np.abs(g - np.nan_to_num(num)), -1.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error = np.where(checked, np.abs(g - np.nan_to_num(num)), -1.0)
         worst = np.argsort(error, axis=None)[::-1][:n_worst]
         layers.append(
             LayerCheck(
                 name=name,
-                difference=relative_difference(g[checked], num[checked]),
+                difference=_floored_difference(g[checked], num[checked], np.sqrt(checked.sum()) * floor_per_entry),
                 worst=[
                     (np.unravel_index(k, g.shape), float(g.flat[k]), float(num.flat[k]))
                     for k in worst
                     if checked.flat[k]
                 ],
                 skipped=int((~checked).sum()),
+                checked=int(checked.sum()),
             )
         )
     return layers

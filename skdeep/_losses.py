@@ -42,13 +42,20 @@ def softmax_log_loss(Z, Y, w):
     """Multiclass log loss: loss_i = log(sum_k exp z_ik) - sum_k y_ik z_ik.
 
     Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i loss_i.
+    With m_i = max_k z_ik, loss_i = log1p(r_i) - sum_k y_ik (z_ik - m_i) where r_i sums
+    exp(z_ik - m_i) over the classes other than the maximum: a confident sample's
+    tiny loss keeps full relative precision (log of a sum near 1 would not).
     """
-    Z -= Z.max(axis=1, keepdims=True)
+    rows = np.arange(Z.shape[0])
+    top = Z.argmax(axis=1)
+    Z -= Z[rows, top][:, None]
     loss = -np.einsum("ij,ij,i->", Y, Z, w)
     np.exp(Z, out=Z)
-    norm = Z.sum(axis=1)
-    loss += np.dot(w, np.log(norm))
-    Z /= norm[:, None]
+    Z[rows, top] = 0.0
+    rest = Z.sum(axis=1)
+    Z[rows, top] = 1.0
+    loss += np.dot(w, np.log1p(rest))
+    Z /= (1.0 + rest)[:, None]
     Z -= Y
     Z *= w[:, None]
     return float(loss)
@@ -58,9 +65,12 @@ def logistic_log_loss(Z, Y, w):
     """Binary log loss per output: loss_ik = log(1 + exp z_ik) - y_ik z_ik.
 
     Overwrites Z of shape (n, k) with w_i (P - Y) and returns sum_i w_i sum_k loss_ik.
+    Written as (1 - y) log(1 + e^z) + y log(1 + e^-z), which keeps a confident
+    sample's tiny loss to full relative precision (no cancellation).
     """
     per_entry = np.logaddexp(0, Z)
-    per_entry -= Y * Z
+    per_entry *= 1 - Y
+    per_entry += Y * np.logaddexp(0, -Z)
     loss = np.einsum("ij,i->", per_entry, w)
     expit(Z, out=Z)
     Z -= Y

@@ -700,9 +700,9 @@ _ATTRIBUTES_DOC = """
     loss_ : float
         Last epoch's mean data loss plus the L2 term.
     loss_curve_ : list of float
-        loss_ after each epoch (each lbfgs iteration).
+        ``loss_`` after each epoch (each lbfgs iteration).
     best_loss_ : float or None
-        Lowest loss_ seen (None with early stopping).
+        Lowest ``loss_`` seen (None with early stopping).
     validation_scores_ : list of float or None
         Validation score after each epoch, with early stopping.
     best_validation_score_ : float or None

@@ -1,0 +1,157 @@
+"""Tests of LossCurveDisplay."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._display import LossCurveDisplay
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# the fits are cut short on purpose: a few epochs give a curve to draw
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def fitted(kind, **params):
+    """A small skdeep estimator of ``kind`` fitted for a few epochs."""
+    params = {"hidden_layer_sizes": (5,), "max_iter": 12, "learning_rate_init": 0.01, "random_state": 0, **params}
+    if kind == "classifier":
+        X, y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+        return MLPClassifier(**params).fit(X, y)
+    X, y = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
+    return MLPRegressor(**params).fit(X, y / y.std())
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_from_estimator_draws_the_loss_curve(kind, solver):
+    est = fitted(kind, solver=solver)
+    display = LossCurveDisplay.from_estimator(est)
+
+    assert len(est.loss_curve_) > 1
+    np.testing.assert_array_equal(display.line_.get_ydata(), est.loss_curve_)
+    np.testing.assert_array_equal(display.line_.get_xdata(), np.arange(1, len(est.loss_curve_) + 1))
+    assert display.line_.axes is display.ax_
+    assert display.figure_ is display.ax_.figure
+    assert display.ax_.get_xlabel() == "epoch"
+    assert display.ax_.get_ylabel() == "training loss"
+    assert display.estimator_name == type(est).__name__
+    # no early stopping: no validation scores, so no second axis
+    assert display.ax2_ is None and display.validation_line_ is None
+    assert display.figure_.axes == [display.ax_]
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_early_stopping_adds_the_validation_score_on_a_second_axis(kind):
+    est = fitted(kind, solver="adam", early_stopping=True, validation_fraction=0.25)
+    display = LossCurveDisplay.from_estimator(est)
+
+    assert len(est.validation_scores_) == len(est.loss_curve_) > 1
+    np.testing.assert_array_equal(display.line_.get_ydata(), est.loss_curve_)
+    np.testing.assert_array_equal(display.validation_line_.get_ydata(), est.validation_scores_)
+    np.testing.assert_array_equal(display.validation_line_.get_xdata(), display.line_.get_xdata())
+    assert display.validation_line_.axes is display.ax2_
+    assert display.ax2_ is not display.ax_
+    assert display.ax2_.get_shared_x_axes().joined(display.ax_, display.ax2_)
+    assert display.ax2_.get_ylabel() == "validation score"
+    assert set(display.figure_.axes) == {display.ax_, display.ax2_}
+    legend = display.ax2_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        type(est).__name__,
+        f"{type(est).__name__} validation score",
+    ]
+
+
+def test_the_axes_passed_in_are_used():
+    est = fitted("classifier", early_stopping=True, validation_fraction=0.25)
+    fig, ax = plt.subplots()
+    display = LossCurveDisplay.from_estimator(est, ax=ax, name="mine", color="red")
+
+    assert display.ax_ is ax
+    assert display.figure_ is fig
+    assert display.line_ in ax.get_lines()
+    assert display.line_.get_label() == "mine"
+    assert matplotlib.colors.same_color(display.line_.get_color(), "red")
+    # the validation line pairs with its loss line by colour
+    assert matplotlib.colors.same_color(display.validation_line_.get_color(), "red")
+    assert len(plt.get_fignums()) == 1
+
+
+def test_plot_from_the_curves_returns_self():
+    loss, scores = [3.0, 2.0, 1.5], [0.5, 0.7, 0.8]
+    display = LossCurveDisplay(loss, validation_scores=scores, estimator_name="net")
+
+    assert display.plot() is display
+    np.testing.assert_array_equal(display.line_.get_ydata(), loss)
+    np.testing.assert_array_equal(display.validation_line_.get_ydata(), scores)
+    assert display.line_.get_label() == "net"
+    # name given to plot wins over estimator_name
+    other = LossCurveDisplay(loss).plot(name="renamed")
+    assert other.line_.get_label() == "renamed"
+    assert other.ax_ is not display.ax_
+
+
+def test_without_name_or_validation_there_is_no_legend():
+    display = LossCurveDisplay([1.0, 0.5]).plot()
+
+    assert display.ax_.get_legend() is None
+    assert display.line_.get_label() == "training loss"
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [MLPClassifier((3,)), SklearnMLPClassifier((3,)), make_pipeline(StandardScaler(), MLPClassifier((3,)))],
+    ids=["skdeep", "sklearn", "pipeline"],
+)
+def test_unfitted_estimator_raises_not_fitted_error(estimator):
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(estimator)
+    assert plt.get_fignums() == []
+
+
+def test_pipeline_uses_its_last_step():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier((5,), max_iter=8, random_state=0)).fit(X, y)
+    display = LossCurveDisplay.from_estimator(pipe)
+
+    np.testing.assert_array_equal(display.line_.get_ydata(), pipe[-1].loss_curve_)
+    assert display.estimator_name == "MLPClassifier"
+
+
+def test_sklearn_mlp_with_early_stopping():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    est = SklearnMLPClassifier((5,), max_iter=8, early_stopping=True, random_state=0).fit(X, y)
+    display = LossCurveDisplay.from_estimator(est)
+
+    np.testing.assert_array_equal(display.line_.get_ydata(), est.loss_curve_)
+    np.testing.assert_array_equal(display.validation_line_.get_ydata(), est.validation_scores_)
+
+
+def test_estimator_without_loss_curve_raises():
+    X, y = make_classification(n_samples=30, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="has no loss_curve_"):
+        LossCurveDisplay.from_estimator(LogisticRegression().fit(X, y))
+
+
+def test_curves_of_several_estimators_share_one_legend():
+    fig, ax = plt.subplots()
+    for name, curve in [("first", [2.0, 1.0]), ("second", [3.0, 1.5, 1.0])]:
+        display = LossCurveDisplay(curve, estimator_name=name).plot(ax=ax)
+
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
+    assert len(ax.get_lines()) == 2
+    np.testing.assert_array_equal(display.line_.get_ydata(), [3.0, 1.5, 1.0])
