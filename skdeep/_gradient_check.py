@@ -88,9 +88,9 @@ class GradientCheckResult:
     passed : bool
         difference < threshold.
     noise_floor : float
-        Rounding in the loss, about u |J|, puts noise of about u |J| / epsilon into
-        every finite difference: no difference below sqrt(p) 8 u max|J| / epsilon
-        means anything. Near a stationary point the gradient itself is that small, and
+        Rounding in the loss J, about u abs(J), puts noise of about
+        u abs(J) / epsilon into every finite difference: no difference below
+        sqrt(p) 8 u max abs(J) / epsilon means anything. Near a stationary point the gradient itself is that small, and
         a plain relative difference of two roundings would be about 1, a false alarm;
         so the denominator never drops below that noise divided by the threshold.
     layers : list of LayerCheck
