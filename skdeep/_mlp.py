@@ -1,5 +1,6 @@
 """BaseMLP (the shared fit loop), MLPClassifier and MLPRegressor."""
 
+import copy
 import signal
 import threading
 import warnings
@@ -11,13 +12,13 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -113,11 +114,23 @@ _DIVERGED = (
 )
 
 
-def _check_solver(self):
+def _check_partial_fit(self):
+    """partial_fit exists only where one batch at a time makes sense."""
     if self.solver not in OPTIMIZERS:
         raise AttributeError(
             f"partial_fit is only available for stochastic optimizers; "
             f"solver={self.solver!r} is not stochastic."
+        )
+    if self.early_stopping:
+        raise AttributeError(
+            "partial_fit is not available with early_stopping=True: it sees one batch "
+            "at a time and holds no validation set."
+        )
+    if getattr(self, "class_weight", None) == "balanced":
+        raise AttributeError(
+            "partial_fit is not available with class_weight='balanced', which needs "
+            "all of y. Pass a dict, for example from sklearn.utils.class_weight."
+            "compute_class_weight('balanced', classes=..., y=...)."
         )
     return True
 
@@ -316,7 +329,31 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
+    # private training state, saved and restored with the fitted attributes
+    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_best_theta")
+
+    def _state_keys(self):
+        return [k for k in vars(self) if (k.endswith("_") and not k.startswith("__")) or k in self._STATE]
+
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        """Fit all or nothing: when fit raises, the estimator is left as it was."""
+        saved = {}
+        for key in self._state_keys():
+            value = getattr(self, key)
+            if isinstance(value, list):
+                value = list(value)
+            elif incremental and key in ("_rng", "_optimizer"):  # stepped in place
+                value = copy.deepcopy(value)
+            saved[key] = value
+        try:
+            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            for key in self._state_keys():
+                delattr(self, key)
+            vars(self).update(saved)
+            raise
+
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
         hidden = self._hidden_sizes()
         keep_probs = self._keep_probs(len(hidden))
         if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
@@ -324,11 +361,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
                 "objective random, and L-BFGS needs a deterministic one. Use "
                 "solver='sgd' or 'adam', or keep_prob=1."
-            )
-        if incremental and self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: it sees one batch at "
-                "a time and holds no validation set. Set early_stopping=False."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, incremental, classes)
@@ -419,14 +451,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"batch_size={self.batch_size} is larger than the number of training "
                 f"samples ({n_samples}); using {n_samples}."
             )
-        return min(self.batch_size, n_samples)
+        return int(min(self.batch_size, n_samples))
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data, stratified for classifiers."""
+        n_val = int(np.ceil(self.validation_fraction * len(y)))
+        if n_val < 2 or len(y) - n_val < 1:
+            raise ValueError(
+                f"The validation set is too small ({n_val} of {len(y)} samples): increase "
+                "validation_fraction or the size of the data set, or set early_stopping=False."
+            )
         stratify = None
         if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 or self.out_activation_ == "softmax":
             _, counts = np.unique(y, return_counts=True)
-            n_val = int(np.ceil(self.validation_fraction * len(y)))
             if counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val):
                 stratify = y
         arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
@@ -434,11 +471,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             *arrays, random_state=self._rng, test_size=self.validation_fraction, stratify=stratify
         )
         train, val = parts[0::2], parts[1::2]
-        if val[0].shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small: increase validation_fraction or the "
-                "size of the data set, or set early_stopping=False."
-            )
         if sample_weight is None:
             train.append(None)
             val.append(None)
@@ -474,10 +506,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         rng = self._rng
         name = type(self).__name__
 
+        initial_loss = None  # this call's first batch loss, to tell an explosion
         with _stop_on_interrupt() as interrupt:
             for _ in range(self.max_iter):
                 tasks.begin_epoch()
-                accumulated = 0.0
+                accumulated, seen = 0.0, 0
                 for rows in epoch_batches(n, batch_size, rng if self.shuffle else None):
                     X_batch = take_rows(X, rows, ws.X if dense else None)
                     Y_batch = take_rows(Y, rows, ws.Y)
@@ -494,35 +527,41 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                     )  # fmt: skip
                     if not np.isfinite(loss):
                         break
+                    initial_loss = loss if initial_loss is None else initial_loss
                     optimizer.step([theta], [grad])
                     accumulated += loss * m
+                    seen += m
                     if interrupt["stop"]:
                         break
 
-                if not (np.isfinite(loss) and np.isfinite(theta).all()):
+                # diverged: a non-finite loss or weight, or a loss grown a millionfold
+                diverged = not (np.isfinite(loss) and np.isfinite(theta).all())
+                diverged = diverged or accumulated / seen > 1e6 * max(initial_loss, 1.0)
+                score = None
+                if early_stopping and not diverged:
+                    score = self._validation_score(X_val, y_val, sw_val)
+                    diverged = not np.isfinite(score)  # the outputs overflowed
+                if diverged:
+                    message = _DIVERGED.format(name=name, epoch=self.n_iter_ + 1)
                     if early_stopping and self._best_theta is not None:
-                        warnings.warn(
-                            _DIVERGED.format(name=name, epoch=self.n_iter_ + 1)
-                            + " Keeping the weights of the best validation score.",
-                            ConvergenceWarning,
-                        )
+                        warnings.warn(message + " Keeping the weights of the best validation score.", ConvergenceWarning)
                         break
-                    raise DivergenceError(_DIVERGED.format(name=name, epoch=self.n_iter_ + 1))
+                    raise DivergenceError(message)
 
                 self.n_iter_ += 1
                 self._epochs += 1
-                self.t_ += n
-                self.loss_ = accumulated / n
+                self.t_ += seen
+                self.loss_ = accumulated / seen
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                if early_stopping:
+                    self._update_validation(theta, score)
+                else:
+                    self._update_no_improvement()
                 if interrupt["stop"]:
                     warnings.warn("Training interrupted by user.")
                     break
-                if early_stopping:
-                    self._update_validation(theta, X_val, y_val, sw_val)
-                else:
-                    self._update_no_improvement()
                 self._schedule_learning_rate(optimizer)
 
                 if tasks.end_epoch():
@@ -541,7 +580,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                     )
 
         if early_stopping:
-            theta[...] = self._best_theta
+            if self._best_theta is not None:
+                theta[...] = self._best_theta
             self.best_loss_ = None
         self._best_theta = None
 
@@ -572,8 +612,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self._no_improvement_count = 0
         self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
 
-    def _update_validation(self, theta, X_val, y_val, sw_val):
-        score = self._validation_score(X_val, y_val, sw_val)
+    def _update_validation(self, theta, score):
         self.validation_scores_.append(score)
         if self.verbose:
             print("Validation score: %f" % score)
@@ -609,11 +648,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     # ------------------------------------------------------------------ predicting
 
     def _logits(self, X):
+        """Output pre-activations for X, never NaN, clipped to a finite range."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         X = X.astype(self.coefs_[0].dtype, copy=False)
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            return forward(self.coefs_, self.intercepts_, X, self.activation)
+        with np.errstate(all="ignore"):
+            Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        if np.isnan(Z).any():
+            raise ValueError(
+                "The network's outputs overflowed for this X (inf - inf in a hidden layer): "
+                "X or the weights are too large. Scale X (for example with StandardScaler), "
+                "or refit with a lower learning_rate_init or a smaller init_scale."
+            )
+        big = np.finfo(Z.dtype).max / 4  # room for the output layer's arithmetic
+        return np.clip(Z, -big, big, out=Z)
+
+    def _predict_raw(self, X):
+        """Output activations for validated X, unchecked (validation during fit)."""
+        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        return OUTPUTS[self.out_activation_][1](Z)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -851,22 +904,27 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
         if self.class_weight is None:
             return sample_weight
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit, which sees one "
-                "batch at a time. Pass a dict, for example from "
-                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., y=...)."
-            )
-        class_sw = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+        if self.class_weight == "balanced" and sample_weight is not None and y.ndim == 1:
+            # balance the weighted class totals, so weights still equal repetitions
+            kept = sample_weight > 0
+            present = np.unique(y[kept])
+            balanced = compute_class_weight("balanced", classes=present, y=y[kept], sample_weight=sample_weight[kept])
+            class_weight = dict(zip(present, balanced))
+        else:
+            class_weight = self.class_weight
+        if isinstance(class_weight, dict):
+            values = np.asarray(list(class_weight.values()), dtype=float)
+            if not (np.isfinite(values).all() and (values >= 0).all()):
+                raise ValueError(f"class_weight values must be finite and non-negative, got {self.class_weight!r}.")
+        class_sw = compute_sample_weight(class_weight, y).astype(X.dtype)
         return class_sw if sample_weight is None else sample_weight * class_sw
 
     def _validation_score(self, X, y, sample_weight):
-        return accuracy_score(y, self._decode(self._predict_raw(X)), sample_weight=sample_weight)
-
-    def _predict_raw(self, X):
-        """Output-layer activations for validated X (no checks)."""
-        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
-        return OUTPUTS[self.out_activation_][1](Z)
+        """Accuracy on the validation set; NaN when the outputs are not finite."""
+        P = self._predict_raw(X)
+        if not np.isfinite(P).all():
+            return np.nan
+        return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
 
     def _decode(self, P):
         if self.out_activation_ == "softmax":
@@ -890,7 +948,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         return self._fit(X, y, sample_weight)
 
-    @available_if(_check_solver)
+    @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over X and y, continuing from the current state.
@@ -916,19 +974,23 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes)."""
-        Z = self._logits(X)
-        if Z.shape[1] == 1:  # expit(-z), not 1 - expit(z): exact for tiny probabilities
-            return expit(np.hstack([-Z, Z]))
-        return OUTPUTS[self.out_activation_][1](Z)
+        with np.errstate(under="ignore"):
+            return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
-        """Log of predict_proba, computed from the logits so it never takes log(0)."""
+        """Log of predict_proba, computed from the logits: log(1 - expit(z)) is never
+        taken. It is floored at the log of the smallest normal float (about -708 in
+        float64, -87 in float32), so it is always finite, predict_proba never
+        underflows to 0, and log(predict_proba) equals it."""
         Z = self._logits(X)
-        if self.out_activation_ == "softmax":
-            return log_softmax(Z)
-        if Z.shape[1] == 1:
-            return np.hstack([log_expit(-Z), log_expit(Z)])
-        return log_expit(Z)
+        with np.errstate(all="ignore"):
+            if self.out_activation_ == "softmax":
+                L = log_softmax(Z)
+            elif Z.shape[1] == 1:
+                L = np.hstack([log_expit(-Z), log_expit(Z)])
+            else:
+                L = log_expit(Z)
+        return np.maximum(L, np.log(np.finfo(L.dtype).tiny), out=L)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1025,7 +1087,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.loss = loss
 
     def _encode_targets(self, y, first_call, classes, dtype):
-        y = np.asarray(y)
+        try:
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{type(self).__name__} needs numeric y; got values of dtype {np.asarray(y).dtype}.") from None
         if not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinity.")
         if self.loss == "poisson" and (y < 0).any():
@@ -1036,11 +1101,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _validation_score(self, X, y, sample_weight):
-        return r2_score(y, self._predict_raw(X).reshape(y.shape), sample_weight=sample_weight)
-
-    def _predict_raw(self, X):
-        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
-        return OUTPUTS[self.out_activation_][1](Z)
+        """R^2 on the validation set; NaN when the outputs are not finite."""
+        P = self._predict_raw(X)
+        if not np.isfinite(P).all():
+            return np.nan
+        return r2_score(y, P.reshape(y.shape), sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -1058,7 +1123,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         return self._fit(X, y, sample_weight)
 
-    @available_if(_check_solver)
+    @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over X and y, continuing from the current state.
@@ -1078,12 +1143,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def predict(self, X):
         """Predictions, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
         Z = self._logits(X)
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            P = OUTPUTS[self.out_activation_][1](Z)
+        if self.out_activation_ == "exp":  # keep exp(z) finite
+            np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
+        P = OUTPUTS[self.out_activation_][1](Z)
         return P.ravel() if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags

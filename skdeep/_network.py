@@ -95,6 +95,8 @@ def init_params(layout, initializer, rng, dtype):
                 f"init returned an array of shape {values.shape} for a layer with "
                 f"fan_in={fan_in} and fan_out={fan_out}; expected {W.shape}."
             )
+        if not np.isfinite(values).all():
+            raise ValueError(f"init returned non-finite weights (inf or NaN) for a layer of shape {W.shape}.")
         W[...] = values
     return theta
 

@@ -571,13 +571,15 @@ def test_scaled_sample_weight(kind):
     _assert_same_model(base, scaled, **_SAME)
 
 
-def _class_weight_as_sample_weight(class_weight, y):
+def _class_weight_as_sample_weight(class_weight, y, sw=None):
     """class_weight as one weight per sample, from its definition."""
+    sw = np.ones(len(y)) if sw is None else sw
     if class_weight is None:
         return np.ones(len(y))
-    if class_weight == "balanced":  # n / (n_classes * count of the class)
-        classes, counts = np.unique(y, return_counts=True)
-        per_class = dict(zip(classes, len(y) / (len(classes) * counts)))
+    if class_weight == "balanced":  # S / (n_classes * the class's total sample weight)
+        classes = np.unique(y)
+        totals = np.array([sw[y == c].sum() for c in classes])
+        per_class = dict(zip(classes, sw.sum() / (len(classes) * totals)))
     else:
         per_class = class_weight
     return np.array([per_class[label] for label in y])
@@ -588,7 +590,7 @@ def test_class_weight_multiplies_the_sample_weight(class_weight):
     X, y = _classification(3, n=40, weights=[0.6, 0.3, 0.1])
     sw = np.random.RandomState(8).uniform(0.5, 2.0, len(X))
     with_class_weight = MLPClassifier(class_weight=class_weight, **_LBFGS).fit(X, y, sample_weight=sw)
-    folded = MLPClassifier(**_LBFGS).fit(X, y, sample_weight=sw * _class_weight_as_sample_weight(class_weight, y))
+    folded = MLPClassifier(**_LBFGS).fit(X, y, sample_weight=sw * _class_weight_as_sample_weight(class_weight, y, sw))
     _assert_same_model(with_class_weight, folded, **_SAME)
 
 
@@ -606,10 +608,15 @@ def test_balanced_class_weight_raises_minority_recall():
     assert balanced_recall > plain_recall + 0.1
 
 
-def test_balanced_class_weight_rejects_partial_fit():
+def test_balanced_class_weight_hides_partial_fit():
+    # 'balanced' needs all of y: partial_fit is not there (hasattr is False, as for
+    # lbfgs), and calling it says why
     X, y = _classification()
-    with pytest.raises(ValueError, match="balanced.*partial_fit"):
-        MLPClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+    clf = MLPClassifier(class_weight="balanced")
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError) as error:
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert "balanced" in str(error.value.__cause__)  # shown as the direct cause
 
 
 # ---------------------------------------------------------------------- multilabel

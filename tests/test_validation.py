@@ -1,0 +1,410 @@
+"""Bad parameters and bad data: each gives a clear ValueError or TypeError at fit.
+
+Parameters are only stored by the constructor (sklearn's convention) and checked by
+fit, partial_fit and gradient_check; every message names the parameter and says what
+is allowed.  Bad data gives a ValueError that says what is wrong with it.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from skdeep import MLPClassifier, MLPRegressor, gradient_check
+
+RNG = np.random.RandomState(0)
+X = RNG.standard_normal((20, 3))
+Y_CLASS = np.arange(20) % 2
+Y_REG = RNG.standard_normal(20)
+
+
+def _transposed_init(fan_in, fan_out, rng):
+    return np.zeros((fan_out, fan_in))
+
+
+def _one_too_wide_init(fan_in, fan_out, rng):
+    return np.zeros((fan_in, fan_out + 1))
+
+
+# (parameter, invalid value, substrings the message must hold: the parameter's name
+# and what is allowed).  The estimators use hidden_layer_sizes=(3, 3), so a keep_prob
+# sequence must have two values.
+COMMON_BAD_PARAMS = [
+    ("hidden_layer_sizes", 0, ["hidden_layer_sizes", "[1, inf)"]),
+    ("hidden_layer_sizes", (3, 0), ["hidden_layer_sizes", "positive integers"]),
+    ("hidden_layer_sizes", (3, -1), ["hidden_layer_sizes", "positive integers"]),
+    ("hidden_layer_sizes", (2.5,), ["hidden_layer_sizes", "positive integers"]),
+    ("hidden_layer_sizes", "abc", ["hidden_layer_sizes", "int"]),
+    ("activation", "softplus", ["activation", "relu", "tanh", "logistic", "identity"]),
+    ("solver", "newton", ["solver", "lbfgs", "sgd", "adam"]),
+    ("alpha", -1.0, ["alpha", "[0.0, inf)"]),
+    ("alpha", np.nan, ["alpha", "[0.0, inf)"]),
+    ("batch_size", 0, ["batch_size", "auto", "[1, inf)"]),
+    ("batch_size", "big", ["batch_size", "auto"]),
+    ("batch_size", 2.5, ["batch_size", "[1, inf)"]),
+    ("learning_rate", "fast", ["learning_rate", "constant", "invscaling", "adaptive", "inverse_time"]),
+    ("learning_rate_init", 0.0, ["learning_rate_init", "(0.0, inf)"]),
+    ("learning_rate_init", -0.1, ["learning_rate_init", "(0.0, inf)"]),
+    ("learning_rate_init", np.inf, ["learning_rate_init", "(0.0, inf)"]),
+    ("power_t", -0.5, ["power_t", "[0.0, inf)"]),
+    ("max_iter", 0, ["max_iter", "[1, inf)"]),
+    ("max_iter", 2.5, ["max_iter", "int"]),
+    ("shuffle", "yes", ["shuffle", "bool"]),
+    ("random_state", "seed", ["random_state", "RandomState"]),
+    ("tol", -1.0, ["tol", "[0.0, inf)"]),
+    ("verbose", -1, ["verbose", "[0, inf)"]),
+    ("warm_start", "yes", ["warm_start", "bool"]),
+    ("momentum", 1.5, ["momentum", "[0.0, 1.0]"]),
+    ("momentum", -0.1, ["momentum", "[0.0, 1.0]"]),
+    ("nesterovs_momentum", "yes", ["nesterovs_momentum", "bool"]),
+    ("early_stopping", "yes", ["early_stopping", "bool"]),
+    ("validation_fraction", 1.0, ["validation_fraction", "[0.0, 1.0)"]),
+    ("validation_fraction", -0.1, ["validation_fraction", "[0.0, 1.0)"]),
+    ("beta_1", 1.0, ["beta_1", "[0.0, 1.0)"]),
+    ("beta_1", -0.1, ["beta_1", "[0.0, 1.0)"]),
+    ("beta_2", 1.0, ["beta_2", "[0.0, 1.0)"]),
+    ("epsilon", 0.0, ["epsilon", "(0.0, inf)"]),
+    ("n_iter_no_change", 0, ["n_iter_no_change", "[1, inf)"]),
+    ("max_fun", 0, ["max_fun", "[1, inf)"]),
+    ("init", "orthogonal", ["init", "he", "xavier", "glorot_uniform", "random", "zeros", "callable"]),
+    ("init", _transposed_init, ["init", "shape", "expected (3, 1)"]),
+    ("init", _one_too_wide_init, ["init", "shape", "expected (3, 3)"]),
+    ("init_scale", 0.0, ["init_scale", "(0.0, inf)"]),
+    ("init_scale", -1.0, ["init_scale", "(0.0, inf)"]),
+    ("init_scale", np.inf, ["init_scale", "(0.0, inf)"]),
+    ("keep_prob", 0.0, ["keep_prob", "(0.0, 1.0]"]),
+    ("keep_prob", 1.5, ["keep_prob", "(0.0, 1.0]"]),
+    ("keep_prob", -0.2, ["keep_prob", "(0.0, 1.0]"]),
+    ("keep_prob", np.nan, ["keep_prob", "(0.0, 1.0]"]),
+    ("keep_prob", "half", ["keep_prob", "(0.0, 1.0]"]),
+    ("keep_prob", [0.5, 2.0], ["keep_prob", "(0, 1]"]),
+    ("keep_prob", [0.5, 0.0], ["keep_prob", "(0, 1]"]),
+    ("keep_prob", [0.5, np.nan], ["keep_prob", "(0, 1]"]),
+    ("keep_prob", [0.5, 0.5, 0.5], ["keep_prob", "one value per hidden layer (2)"]),
+    ("keep_prob", [], ["keep_prob", "one value per hidden layer (2)"]),
+    ("keep_prob", [[0.5, 0.5]], ["keep_prob", "one value per hidden layer (2)"]),
+    ("keep_prob", [0.5, "a"], ["keep_prob", "(0, 1]"]),
+    ("decay_rate", -1.0, ["decay_rate", "[0.0, inf)"]),
+    ("decay_steps", 0, ["decay_steps", "[1, inf)"]),
+    ("decay_steps", 1.5, ["decay_steps", "[1, inf)"]),
+]
+
+CLASSIFIER_BAD_PARAMS = [
+    ("class_weight", "auto", ["class_weight", "balanced", "dict"]),
+    ("class_weight", [1.0, 2.0], ["class_weight", "balanced", "dict"]),
+    ("class_weight", {5: 1.0}, ["class_weight", "classes"]),
+    # a negative or non-finite class weight is a bad weight, as for sample_weight
+    ("class_weight", {0: -1.0, 1: 1.0}, ["class_weight", "negative"]),
+    ("class_weight", {0: -1.0, 1: 5.0}, ["class_weight", "negative"]),
+    ("class_weight", {0: np.nan, 1: 1.0}, ["class_weight"]),
+    ("class_weight", {0: np.inf, 1: 1.0}, ["class_weight"]),
+]
+
+REGRESSOR_BAD_PARAMS = [
+    ("loss", "huber", ["loss", "squared_error", "poisson"]),
+    ("loss", None, ["loss", "squared_error", "poisson"]),
+]
+
+BAD_PARAMS = [(MLPClassifier, *case) for case in COMMON_BAD_PARAMS + CLASSIFIER_BAD_PARAMS] + [
+    (MLPRegressor, *case) for case in COMMON_BAD_PARAMS + REGRESSOR_BAD_PARAMS
+]
+
+
+def _ids(case):
+    cls, param, value, _ = case
+    return f"{cls.__name__}-{param}={getattr(value, '__name__', repr(value))}"
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_every_parameter_has_a_bad_value_case(cls):
+    # a new parameter must come with its validation (and a row in the table above)
+    covered = {param for c, param, _, _ in BAD_PARAMS if c is cls}
+    assert covered == set(cls().get_params())
+
+
+def _make(cls, param, value, **overrides):
+    """An estimator with one parameter set to ``value``; constructing must not raise."""
+    params = dict(hidden_layer_sizes=(3, 3), max_iter=2, random_state=0, solver="sgd")
+    params.update(overrides)
+    params[param] = value
+    return cls(**params)
+
+
+def _data(cls):
+    return (X, Y_CLASS) if cls is MLPClassifier else (X, Y_REG)
+
+
+def _assert_message(error, substrings):
+    message = str(error.value)
+    missing = [s for s in substrings if s not in message]
+    assert not missing, f"message lacks {missing}: {message!r}"
+
+
+@pytest.mark.parametrize("case", BAD_PARAMS, ids=[_ids(c) for c in BAD_PARAMS])
+def test_bad_parameter_raises_at_fit_naming_it(case):
+    cls, param, value, substrings = case
+    est = _make(cls, param, value)
+    # sklearn's convention: __init__ stores the value as given
+    assert est.get_params()[param] is value
+    with pytest.raises((ValueError, TypeError)) as error:
+        est.fit(*_data(cls))
+    _assert_message(error, substrings)
+
+
+@pytest.mark.parametrize(
+    "cls, param, value",
+    [
+        (MLPClassifier, "alpha", -1.0),  # refused by sklearn's parameter validation
+        (MLPClassifier, "keep_prob", [0.5, 0.5, 0.5]),  # refused before the data is read
+        (MLPClassifier, "init", _transposed_init),  # refused after the data is read
+        (MLPRegressor, "init", _one_too_wide_init),
+        (MLPClassifier, "class_weight", {5: 1.0}),
+    ],
+)
+def test_failed_fit_leaves_no_half_fitted_model(cls, param, value):
+    est = _make(cls, param, value)
+    with pytest.raises(ValueError):
+        est.fit(*_data(cls))
+    # predict must say the model is not fitted, not fail on a missing coefs_
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+
+
+@pytest.mark.parametrize(
+    "param, value, substrings",
+    [
+        ("alpha", -1.0, ["alpha", "[0.0, inf)"]),
+        ("keep_prob", [0.5, 0.5, 0.5], ["keep_prob", "one value per hidden layer (2)"]),
+        ("decay_steps", 0, ["decay_steps", "[1, inf)"]),
+        ("init", _transposed_init, ["init", "shape"]),
+    ],
+)
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_bad_parameter_raises_at_partial_fit(cls, param, value, substrings):
+    est = _make(cls, param, value)
+    kwargs = {"classes": [0, 1]} if cls is MLPClassifier else {}
+    with pytest.raises((ValueError, TypeError)) as error:
+        est.partial_fit(*_data(cls), **kwargs)
+    _assert_message(error, substrings)
+
+
+@pytest.mark.parametrize(
+    "param, value, substrings",
+    [
+        ("alpha", -1.0, ["alpha", "[0.0, inf)"]),
+        ("init_scale", -1.0, ["init_scale", "(0.0, inf)"]),
+        ("activation", "softplus", ["activation", "relu"]),
+        ("keep_prob", 2.0, ["keep_prob", "(0"]),
+    ],
+)
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_bad_parameter_raises_at_gradient_check(cls, param, value, substrings):
+    # gradient_check initializes the network as fit would, so it must refuse the same
+    # parameters; otherwise it checks a model that fit could never train
+    est = _make(cls, param, value, init="random")
+    with pytest.raises((ValueError, TypeError)) as error:
+        gradient_check(est, *_data(cls))
+    _assert_message(error, substrings)
+
+
+def test_lbfgs_with_dropout_is_refused():
+    est = MLPClassifier(hidden_layer_sizes=(3,), solver="lbfgs", keep_prob=0.5)
+    with pytest.raises(ValueError) as error:
+        est.fit(X, Y_CLASS)
+    _assert_message(error, ["lbfgs", "keep_prob"])
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("batch_size", True),  # an int to sklearn's validation, as for sklearn's MLP
+        ("batch_size", np.int64(4)),
+        ("max_iter", np.int32(2)),
+        ("hidden_layer_sizes", np.array([3, 2])),
+        ("hidden_layer_sizes", 4),
+        ("keep_prob", np.array([0.5, 1.0])),
+        ("n_iter_no_change", np.inf),
+    ],
+)
+def test_valid_edge_parameters_fit(cls, param, value):
+    est = _make(cls, param, value, hidden_layer_sizes=(3, 3) if param != "hidden_layer_sizes" else value)
+    est.fit(*_data(cls))
+    assert all(np.isfinite(c).all() for c in est.coefs_)
+
+
+@pytest.mark.parametrize("init", ["zeros", "random", "he", "xavier", "glorot_uniform", "auto"])
+def test_named_initializers_are_valid(init):
+    est = MLPClassifier(hidden_layer_sizes=(3,), init=init, max_iter=1, random_state=0)
+    est.fit(X, Y_CLASS)
+    assert [c.shape for c in est.coefs_] == [(3, 3), (3, 1)]
+
+
+# ---------------------------------------------------------------------- bad data
+
+X_NAN = X.copy()
+X_NAN[3, 1] = np.nan
+X_INF = X.copy()
+X_INF[5, 0] = np.inf
+X_NEG_INF = X.copy()
+X_NEG_INF[5, 2] = -np.inf
+
+
+
+def _first_set(y, value):
+    """A float copy of y with its first entry set to value."""
+    y = np.array(y, dtype=float)
+    y.flat[0] = value
+    return y
+
+
+# (case, X, y for the classifier, y for the regressor, pattern of the message)
+BAD_DATA = [
+    ("nan in X", X_NAN, Y_CLASS, Y_REG, "NaN"),
+    ("inf in X", X_INF, Y_CLASS, Y_REG, "infinity"),
+    ("-inf in X", X_NEG_INF, Y_CLASS, Y_REG, "infinity"),
+    ("nan in sparse X", sp.csr_matrix(X_NAN), Y_CLASS, Y_REG, "NaN"),
+    ("empty X", np.empty((0, 3)), np.empty(0), np.empty(0), "0 sample"),
+    ("no features", np.empty((20, 0)), Y_CLASS, Y_REG, "0 feature"),
+    ("1-D X", X[:, 0], Y_CLASS, Y_REG, "2D array"),
+    ("3-D X", X.reshape(20, 3, 1), Y_CLASS, Y_REG, "dim 3"),
+    ("X None", None, Y_CLASS, Y_REG, "2D array"),
+    ("y shorter", X, Y_CLASS[:10], Y_REG[:10], "inconsistent numbers of samples"),
+    ("X shorter", X[:15], Y_CLASS, Y_REG, "inconsistent numbers of samples"),
+    ("string X", np.array([["a", "b", "c"]] * 20), Y_CLASS, Y_REG, "string"),
+    ("mixed object X", np.array([["a", 1.0, 2.0]] * 20, dtype=object), Y_CLASS, Y_REG, "string"),
+    ("complex X", X + 1j, Y_CLASS, Y_REG, "Complex"),
+    ("nan in y", X, _first_set(Y_CLASS, np.nan), _first_set(Y_REG, np.nan), "NaN"),
+    ("inf in y", X, _first_set(Y_CLASS, np.inf), _first_set(Y_REG, np.inf), "infinity"),
+    ("nan in 2-D y", X, _first_set(np.c_[Y_CLASS, Y_CLASS], np.nan), _first_set(np.c_[Y_REG, Y_REG], np.nan), "NaN"),
+    ("y None", X, None, None, "requires y"),
+]
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("case, X_bad, y_class, y_reg, pattern", BAD_DATA, ids=[c[0] for c in BAD_DATA])
+def test_bad_data_raises_value_error(cls, case, X_bad, y_class, y_reg, pattern):
+    est = cls(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=pattern):
+        est.fit(X_bad, y_class if cls is MLPClassifier else y_reg)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+@pytest.mark.parametrize(
+    "y", [np.zeros(20), np.full(20, "spam"), np.ones((20, 1))], ids=["zeros", "str", "column"]
+)
+def test_single_class_raises_value_error_mentioning_class(solver, y):
+    with pytest.raises(ValueError, match="class"):
+        MLPClassifier(hidden_layer_sizes=(3,), solver=solver, max_iter=2).fit(X, y)
+
+
+def test_single_class_in_partial_fit_classes_raises():
+    with pytest.raises(ValueError, match="class"):
+        MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).partial_fit(X, np.zeros(20), classes=[0])
+
+
+def test_continuous_target_for_classifier_raises():
+    with pytest.raises(ValueError, match="continuous"):
+        MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X, Y_REG)
+
+
+@pytest.mark.parametrize(
+    "y", [np.full(20, "a"), np.array(["a"] * 20, dtype=object), np.array(["x", 1.0] * 10, dtype=object)],
+    ids=["str", "object str", "mixed object"],
+)
+def test_non_numeric_target_for_regressor_raises_value_error(y):
+    with pytest.raises(ValueError, match="(?i)(numeric|float|string)") as error:
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    assert "ufunc" not in str(error.value)
+
+
+def test_poisson_with_negative_target_raises():
+    with pytest.raises(ValueError, match="poisson.*y >= 0"):
+        MLPRegressor(loss="poisson", hidden_layer_sizes=(3,), max_iter=2).fit(X, Y_REG)
+
+
+@pytest.mark.parametrize(
+    "sample_weight, pattern",
+    [
+        (np.ones(3), "shape"),
+        (np.where(np.arange(20) == 0, np.nan, 1.0), "NaN"),
+        (np.where(np.arange(20) == 0, np.inf, 1.0), "infinity"),
+        (np.where(np.arange(20) == 0, -1.0, 1.0), "Negative"),
+        (np.zeros(20), "non-zero"),
+        (np.full(20, "a"), "string"),
+    ],
+    ids=["length", "nan", "inf", "negative", "zeros", "str"],
+)
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_bad_sample_weight_raises_value_error(cls, solver, sample_weight, pattern):
+    est = cls(hidden_layer_sizes=(3,), solver=solver, max_iter=2)
+    with pytest.raises(ValueError, match=pattern):
+        est.fit(*_data(cls), sample_weight=sample_weight)
+
+
+def test_early_stopping_with_too_few_samples_raises():
+    est = MLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=2)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        est.fit(X[:5], Y_REG[:5])
+
+
+# ------------------------------------------------------------ bad data at predict
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    clf = MLPClassifier(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5, random_state=0)
+    with pytest.warns(Warning):  # lbfgs stops at max_iter=5 (ConvergenceWarning)
+        clf.fit(X, Y_CLASS)
+    with pytest.warns(Warning):
+        reg.fit(X, Y_REG)
+    return {"predict": reg, "predict_proba": clf, "predict_log_proba": clf, "classify": clf}
+
+
+PREDICT_BAD = [
+    ("fewer features", X[:, :2], "2 features.*expecting 3"),
+    ("more features", np.ones((4, 4)), "4 features.*expecting 3"),
+    ("fewer features sparse", sp.csr_matrix(X[:, :2]), "2 features.*expecting 3"),
+    ("nan", X_NAN, "NaN"),
+    ("inf", X_INF, "infinity"),
+    ("empty", np.empty((0, 3)), "0 sample"),
+    ("1-D", X[0], "2D array"),
+    ("3-D", X.reshape(20, 3, 1), "dim 3"),
+    ("string", np.array([["a", "b", "c"]]), "string"),
+]
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "classify"])
+@pytest.mark.parametrize("case, X_bad, pattern", PREDICT_BAD, ids=[c[0] for c in PREDICT_BAD])
+def test_bad_data_at_predict_raises_value_error(fitted, method, case, X_bad, pattern):
+    est = fitted[method]
+    call = est.predict if method == "classify" else getattr(est, method)
+    with pytest.raises(ValueError, match=pattern):
+        call(X_bad)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_different_number_of_features_at_partial_fit_raises(cls):
+    kwargs = {"classes": [0, 1]} if cls is MLPClassifier else {}
+    est = cls(hidden_layer_sizes=(3,), random_state=0).partial_fit(*_data(cls), **kwargs)
+    with pytest.raises(ValueError, match="2 features.*expecting 3"):
+        est.partial_fit(X[:, :2], _data(cls)[1])
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_unfitted_predict_raises_not_fitted(cls):
+    with pytest.raises(NotFittedError):
+        cls().predict(X)
+
+
+def test_new_class_in_partial_fit_raises():
+    est = MLPClassifier(hidden_layer_sizes=(3,), random_state=0).partial_fit(X, Y_CLASS, classes=[0, 1])
+    with pytest.raises(ValueError, match="classes"):
+        est.partial_fit(X, np.full(20, 2))
+
+
+def test_partial_fit_first_call_needs_classes():
+    with pytest.raises(ValueError, match="classes"):
+        MLPClassifier(hidden_layer_sizes=(3,)).partial_fit(X, Y_CLASS)
