@@ -24,7 +24,6 @@ import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS
 from ._losses import OUTPUTS, l2_penalty
-from ._optimizers import _blas
 
 
 class Layout:
@@ -137,15 +136,11 @@ class Workspace:
         )
         self.grad = np.empty(layout.size, dtype)
         self.coef_grads, self.intercept_grads = layout.unpack(self.grad)
+        self.decay = np.empty(layout.n_coefs, dtype)  # the L2 term alpha / n W
         # a gathered batch of X, Y and w, for shuffled dense data
         self.X = np.empty((max_rows, n_features), dtype)
         self.Y = np.empty((max_rows, sizes[-1]), dtype)
         self.w = np.empty(max_rows, dtype)
-
-
-def _axpy(x, y, a):
-    """y <- a x + y in place (BLAS), for 1-D contiguous arrays of one float dtype."""
-    _blas(y.dtype)[0](x, y, a=a)
 
 
 def _matmul(A, B, out):
@@ -224,7 +219,8 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
         delta = previous
 
     if alpha:
-        _axpy(weights, ws.grad[: net.layout.n_coefs], alpha / n_samples)  # + alpha/n W
+        decay = np.multiply(weights, alpha / n_samples, out=ws.decay)
+        ws.grad[: net.layout.n_coefs] += decay  # + alpha / n W
     return loss, ws.grad
 
 

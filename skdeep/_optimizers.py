@@ -1,23 +1,16 @@
 """Stochastic optimizers: SGD with (Nesterov) momentum, and Adam.
 
-They see only lists of arrays, never the network, and update them in place with BLAS
-level-1 calls (y <- a x + y, x <- a x): one pass over memory each, no temporaries.
+They see only lists of arrays, never the network, and update them in place with
+NumPy's in-place ufuncs and a scratch array each, so a step allocates nothing. (Not
+scipy's BLAS axpy: scipy ships its own OpenBLAS, whose thread pool would fight
+NumPy's over the same cores in every batch.)
 """
 
-from functools import lru_cache
-
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
-
-
-@lru_cache
-def _blas(dtype):
-    """BLAS (axpy, scal) for a float dtype; looked up, not stored, so optimizers pickle."""
-    return get_blas_funcs(("axpy", "scal"), dtype=dtype)
 
 
 def _flat(arrays):
-    """1-D views of contiguous arrays (BLAS would silently update a copy otherwise)."""
+    """1-D views of contiguous arrays (a copy would be updated instead)."""
     for a in arrays:
         if not a.flags.c_contiguous:
             raise ValueError("optimizers update C-contiguous arrays only")
@@ -49,22 +42,24 @@ class SGD:
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         lr, beta = self.learning_rate, self.momentum
-        for p, g, v in zip(_flat(params), _flat(grads), _flat(self.velocities)):
-            axpy_, scal = _blas(p.dtype)
+        for p, g, v, s in zip(_flat(params), _flat(grads), _flat(self.velocities), _flat(self._scratch)):
+            np.multiply(g, -lr, out=s)  # s = -lr g
             if beta == 0:
-                axpy_(g, p, a=-lr)
+                p += s
                 continue
-            scal(beta, v)
-            axpy_(g, v, a=-lr)
+            v *= beta
+            v += s
             if self.nesterov:
-                axpy_(v, p, a=beta)
-                axpy_(g, p, a=-lr)
+                p += s
+                np.multiply(v, beta, out=s)
+                p += s
             else:
-                axpy_(v, p, a=1.0)
+                p += v
 
 
 class Adam:
@@ -100,16 +95,18 @@ class Adam:
         lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         state = zip(_flat(params), _flat(grads), _flat(self.ms), _flat(self.vs), _flat(self._scratch))
         for p, g, m, v, s in state:
-            axpy_, scal = _blas(p.dtype)
-            scal(b1, m)
-            axpy_(g, m, a=1 - b1)
+            m *= b1
+            np.multiply(g, 1 - b1, out=s)
+            m += s
+            v *= b2
             np.multiply(g, g, out=s)
-            scal(b2, v)
-            axpy_(s, v, a=1 - b2)
+            s *= 1 - b2
+            v += s
             np.sqrt(v, out=s)
             s += self.epsilon
             np.divide(m, s, out=s)
-            axpy_(s, p, a=-lr_t)
+            s *= -lr_t
+            p += s
 
 
 #: solver name -> optimizer class
