@@ -49,15 +49,15 @@ def softmax_log_loss(Z, Y, w):
     rows = np.arange(Z.shape[0])
     top = Z.argmax(axis=1)
     Z -= Z[rows, top][:, None]
-    loss = -np.einsum("ij,ij,i->", Y, Z, w)
+    wY = w[:, None] * Y
+    loss = -np.vdot(wY, Z)
     np.exp(Z, out=Z)
     Z[rows, top] = 0.0
-    rest = Z.sum(axis=1)
+    rest = np.add.reduce(Z, axis=1)
     Z[rows, top] = 1.0
     loss += np.dot(w, np.log1p(rest))
-    Z /= (1.0 + rest)[:, None]
-    Z -= Y
-    Z *= w[:, None]
+    Z *= (w / (1.0 + rest))[:, None]  # w P
+    Z -= wY
     return float(loss)
 
 

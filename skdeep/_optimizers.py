@@ -69,7 +69,12 @@ class Adam:
         v <- beta2 v + (1 - beta2) g^2
         theta <- theta - lr sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
 
-    which is sklearn's form.
+    which is sklearn's form. The moments are kept unnormalized, M = m / (1 - beta1)
+    and V = v / (1 - beta2), so each update is one scale and one add:
+
+        theta <- theta - lr_t (1 - beta1) / sqrt(1 - beta2) * M / (sqrt(V) + eps')
+
+    with eps' = eps / sqrt(1 - beta2): the same step in two passes fewer.
 
     Parameters
     ----------
@@ -84,28 +89,38 @@ class Adam:
         self.learning_rate = float(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self._M = [np.zeros_like(p) for p in params]
+        self._V = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
+
+    @property
+    def ms(self):
+        """First moments m, shaped as the parameters."""
+        return [(1 - self.beta_1) * M for M in self._M]
+
+    @property
+    def vs(self):
+        """Second moments v, shaped as the parameters."""
+        return [(1 - self.beta_2) * V for V in self._V]
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        state = zip(_flat(params), _flat(grads), _flat(self.ms), _flat(self.vs), _flat(self._scratch))
-        for p, g, m, v, s in state:
-            m *= b1
-            np.multiply(g, 1 - b1, out=s)
-            m += s
-            v *= b2
+        scale = lr_t * (1 - b1) / np.sqrt(1 - b2)
+        eps = self.epsilon / np.sqrt(1 - b2)
+        state = zip(_flat(params), _flat(grads), _flat(self._M), _flat(self._V), _flat(self._scratch))
+        for p, g, M, V, s in state:
+            M *= b1
+            M += g
+            V *= b2
             np.multiply(g, g, out=s)
-            s *= 1 - b2
-            v += s
-            np.sqrt(v, out=s)
-            s += self.epsilon
-            np.divide(m, s, out=s)
-            s *= -lr_t
+            V += s
+            np.sqrt(V, out=s)
+            s += eps
+            s *= -1.0 / scale
+            np.divide(M, s, out=s)
             p += s
 
 
