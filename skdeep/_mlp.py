@@ -261,6 +261,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _output_activation(self):
         """The key of OUTPUTS for the output layer."""
 
+    @abstractmethod
+    def _score_outputs(self, y, P, sample_weight):
+        """score's measure of output activations P against the raw targets y."""
+
     def _sample_weight(self, sample_weight, X, y, incremental):
         """Validated sample weights (None when all are implicitly one)."""
         if sample_weight is None:
@@ -663,6 +667,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         big = np.finfo(Z.dtype).max / 4  # room for the output layer's arithmetic
         return np.clip(Z, -big, big, out=Z)
 
+    def _validation_score(self, X, y, sample_weight):
+        """score's measure (accuracy, R^2) on the validation set; NaN when the
+        outputs are not finite."""
+        P = self._predict_raw(X)
+        if not np.isfinite(P).all():
+            return np.nan
+        return self._score_outputs(y, P, sample_weight)
+
     def _predict_raw(self, X):
         """Output activations for validated X, unchecked (validation during fit)."""
         Z = forward(self.coefs_, self.intercepts_, X, self.activation)
@@ -919,11 +931,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         class_sw = compute_sample_weight(class_weight, y).astype(X.dtype)
         return class_sw if sample_weight is None else sample_weight * class_sw
 
-    def _validation_score(self, X, y, sample_weight):
-        """Accuracy on the validation set; NaN when the outputs are not finite."""
-        P = self._predict_raw(X)
-        if not np.isfinite(P).all():
-            return np.nan
+    def _score_outputs(self, y, P, sample_weight):
         return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
 
     def _decode(self, P):
@@ -1100,11 +1108,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _validation_score(self, X, y, sample_weight):
-        """R^2 on the validation set; NaN when the outputs are not finite."""
-        P = self._predict_raw(X)
-        if not np.isfinite(P).all():
-            return np.nan
+    def _score_outputs(self, y, P, sample_weight):
         return r2_score(y, P.reshape(y.shape), sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
