@@ -104,13 +104,14 @@ class _FitTasks:
 
 
 class DivergenceError(ValueError):
-    """Training produced a non-finite loss or non-finite parameters."""
+    """Training produced a non-finite loss or parameters, or a loss that grew a
+    millionfold over the first batch's."""
 
 
 _DIVERGED = (
-    "{name} diverged: the loss or the weights became non-finite (inf or NaN) at "
-    "iteration {epoch}. Try a lower learning_rate_init, a smaller init_scale or a "
-    "scaled X (for example with StandardScaler)."
+    "{name} diverged: the loss or the weights became non-finite (inf or NaN), or the "
+    "loss grew a millionfold, at iteration {epoch}. Try a lower learning_rate_init, a "
+    "smaller init_scale or a scaled X (for example with StandardScaler)."
 )
 
 
