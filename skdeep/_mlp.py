@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_co
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
+from sklearn.preprocessing import LabelBinarizer, label_binarize
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -902,12 +902,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return self._label_binarizer.transform(y).astype(dtype)
         # sparse, then dense in the data's dtype: LabelBinarizer's dense output is an
         # int64 matrix that would double fit's peak memory on large data
-        return self._label_binarizer_sparse().transform(y).astype(dtype).toarray()
-
-    def _label_binarizer_sparse(self):
-        encoder = LabelBinarizer(sparse_output=True)
-        encoder.__dict__.update(self._label_binarizer.__dict__, sparse_output=True)
-        return encoder
+        return label_binarize(y, classes=self.classes_, sparse_output=True).astype(dtype).toarray()
 
     def _output_activation(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"

@@ -1,7 +1,16 @@
 """Test-session settings."""
 
+import os
+
 import pytest
+from hypothesis import settings
 from threadpoolctl import threadpool_limits
+
+# CI sees the same hypothesis examples on every run (a red run is then reproducible,
+# and a landing never hangs on a new draw); locally each run explores new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True, scope="session")
