@@ -18,7 +18,6 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer, label_binarize
 from sklearn.utils import check_random_state, compute_sample_weight
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -270,7 +269,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Validated sample weights (None when all are implicitly one)."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+        if not sample_weight.any():  # sklearn >= 1.7 says so itself
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return sample_weight
 
     # ------------------------------------------------------------------ parameters
 
@@ -913,11 +915,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self.class_weight is None:
             return sample_weight
         if self.class_weight == "balanced" and sample_weight is not None and y.ndim == 1:
-            # balance the weighted class totals, so weights still equal repetitions
-            kept = sample_weight > 0
-            present = np.unique(y[kept])
-            balanced = compute_class_weight("balanced", classes=present, y=y[kept], sample_weight=sample_weight[kept])
-            class_weight = dict(zip(present, balanced))
+            # balance the weighted class totals, S / (n_classes * S_c), so weights
+            # still equal repetitions (sklearn's 'balanced' with counts for weights)
+            present, codes = np.unique(y[sample_weight > 0], return_inverse=True)
+            totals = np.bincount(codes, weights=sample_weight[sample_weight > 0])
+            class_weight = dict(zip(present, totals.sum() / (len(present) * totals)))
         else:
             class_weight = self.class_weight
         if isinstance(class_weight, dict):
