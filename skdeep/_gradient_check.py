@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ._network import Workspace, draw_dropout_masks, loss_and_grads
+from ._network import Workspace, draw_dropout_masks, loss_and_grads, objective_weights
 
 
 def numerical_gradient(fun, theta, epsilon=1e-7):
@@ -172,8 +172,7 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
         X = X.astype(np.float64)
         Y = Y.astype(np.float64)
         n = X.shape[0]
-        total = n if sample_weight is None else float(sample_weight.sum())
-        w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / total
+        w, total = objective_weights(sample_weight, n, np.float64)
         hidden = net.layout.layer_sizes[1:-1]
         masks = draw_dropout_masks(rng, n, hidden, est._keep_probs(len(hidden)), np.float64)
         ws = Workspace(net.layout, n, X.shape[1], np.float64, dropout=masks is not None)

@@ -44,6 +44,7 @@ from ._network import (
     forward,
     init_params,
     loss_and_grads,
+    objective_weights,
 )
 from ._optimizers import OPTIMIZERS
 from ._schedules import SCHEDULES
@@ -403,10 +404,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return self
 
     def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
-        n = X.shape[0]
-        total = n if sample_weight is None else float(sample_weight.sum())
-        w = np.full(n, 1.0 / n, dtype=theta.dtype) if sample_weight is None else sample_weight / total
-        ws = Workspace(net.layout, n, X.shape[1], theta.dtype)
+        w, total = objective_weights(sample_weight, X.shape[0], theta.dtype)
+        ws = Workspace(net.layout, X.shape[0], X.shape[1], theta.dtype)
 
         def fun(x):
             if tasks.current is None:  # the first evaluation of an lbfgs iteration
@@ -469,7 +468,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "validation_fraction or the size of the data set, or set early_stopping=False."
             )
         stratify = None
-        if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 or self.out_activation_ == "softmax":
+        single_label = self.out_activation_ == "softmax" or (isinstance(self, ClassifierMixin) and Y.shape[1] == 1)
+        if single_label:  # binary or multiclass, not multilabel
             _, counts = np.unique(y, return_counts=True)
             if counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val):
                 stratify = y

@@ -117,6 +117,25 @@ def draw_dropout_masks(rng, n_rows, hidden_sizes, keep_probs, dtype):
     return masks if any(m is not None for m in masks) else None
 
 
+def objective_weights(sample_weight, n_rows, dtype):
+    """Row weights w of the whole training set in loss_and_grads, and their scale S.
+
+    w_j = s_j / S with S = sum of the sample weights (s_j = 1 and S = n_rows when
+    there are none), so sum_j w_j loss_j is the weighted mean loss and S is the n of
+    the L2 term alpha / (2 n).
+
+    Returns
+    -------
+    w : ndarray of shape (n_rows,) of dtype
+    total : float
+    """
+    if sample_weight is None:
+        return np.full(n_rows, 1.0 / n_rows, dtype=dtype), float(n_rows)
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    total = float(sample_weight.sum())
+    return (sample_weight / total).astype(dtype, copy=False), total
+
+
 class Workspace:
     """Buffers reused by loss_and_grads for batches of up to ``max_rows`` rows.
 
@@ -127,7 +146,6 @@ class Workspace:
 
     def __init__(self, layout, max_rows, n_features, dtype, *, dropout=False):
         sizes = layout.layer_sizes
-        self.max_rows = max_rows
         # Z, then A in place, per layer; the last one becomes delta_out
         self.outputs = [np.empty((max_rows, n), dtype) for n in sizes[1:]]
         self.deltas = [np.empty((max_rows, n), dtype) for n in sizes[1:-1]]

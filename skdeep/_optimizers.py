@@ -93,16 +93,6 @@ class Adam:
         self._V = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    @property
-    def ms(self):
-        """First moments m, shaped as the parameters."""
-        return [(1 - self.beta_1) * M for M in self._M]
-
-    @property
-    def vs(self):
-        """Second moments v, shaped as the parameters."""
-        return [(1 - self.beta_2) * V for V in self._V]
-
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (same shapes)."""
         self.t += 1
