@@ -5,7 +5,9 @@ PyTorch CPU loop, printed side by side with the ratios.
 
 Each contender trains on the same data with the same settings (see _common.py). One
 repeat runs skdeep, sklearn, the floor, torch and skdeep's Adam in turn, so machine
-noise spreads evenly over them; the table shows the median over the repeats. A fit's
+noise spreads evenly over them. The table shows each contender's median seconds, and
+each ratio's median over the repeats with its lowest and highest value: a ratio is taken
+within one repeat (paired), so a slow spell of a shared machine cancels out. A fit's
 time is fit(max_iter=E) divided by E: it includes 1/E of the fixed cost (validation,
 label encoding, initialization), which --setup estimates separately.
 """
@@ -149,7 +151,12 @@ def contenders(X, y, hidden, batch_size, epochs, setup):
 
 
 def measure(X, y, hidden, batch_size, epochs, repeats, setup):
-    """Median seconds per epoch of every contender, over interleaved repeats."""
+    """Seconds per epoch of every contender in every repeat, the repeats interleaved.
+
+    Returns
+    -------
+    times : dict of name -> list of float, one entry per repeat
+    """
     runs = contenders(X, y, hidden, batch_size, epochs, setup)
     # warm-up on a slice: lazy imports, first-call dispatch, BLAS thread start-up
     warm = contenders(X[: 4 * batch_size], y[: 4 * batch_size], hidden, batch_size, 1, False)
@@ -161,7 +168,13 @@ def measure(X, y, hidden, batch_size, epochs, repeats, setup):
             start = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - start) / n_epochs)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def paired_ratios(times, numerator, denominator):
+    """numerator / denominator within each repeat: the two ran seconds apart, so a
+    slow spell of the machine that spans a repeat cancels out of its ratio."""
+    return [a / b for a, b in zip(times[numerator], times[denominator])]
 
 
 COLUMNS = ("floor", "skdeep", "sklearn", "torch", "adam")  # seconds per epoch
@@ -176,13 +189,20 @@ RATIOS = (  # (heading, numerator, denominator)
 def format_row(label, cells):
     """One line of the table: the label, the seconds cells, a bar, the ratio cells."""
     return f"{label:<14}" + "".join(f"{c:>9}" for c in cells[: len(COLUMNS)]) + " |" + "".join(
-        f"{c:>9}" for c in cells[len(COLUMNS) :]
+        f"{c:>16}" for c in cells[len(COLUMNS) :]
     )
 
 
-def format_medians(label, med):
-    seconds = [f"{med[c]:.4f}" if c in med else "n/a" for c in COLUMNS]
-    ratios = [f"{med[a] / med[b]:.2f}" if a in med and b in med else "n/a" for _, a, b in RATIOS]
+def format_medians(label, times):
+    """Median seconds per epoch, then the median and range of each paired ratio."""
+    seconds = [f"{statistics.median(times[c]):.4f}" if c in times else "n/a" for c in COLUMNS]
+    ratios = []
+    for _, a, b in RATIOS:
+        if a not in times or b not in times:
+            ratios.append("n/a")
+            continue
+        r = paired_ratios(times, a, b)
+        ratios.append(f"{statistics.median(r):.2f}" + (f" {min(r):.2f}-{max(r):.2f}" if len(r) > 1 else ""))
     return format_row(label, seconds + ratios)
 
 
@@ -203,11 +223,12 @@ def report(configs, dtypes, epochs, repeats, quick, setup):
             n_samples //= QUICK_SCALE
         for dtype in dtypes:
             X, y = make_data(n_samples, n_features, dtype)
-            med = measure(X, y, hidden, batch_size, epochs, repeats, setup)
-            print(format_medians(f"{config} {dtype[5:]}", med), flush=True)
+            times = measure(X, y, hidden, batch_size, epochs, repeats, setup)
+            print(format_medians(f"{config} {dtype[5:]}", times), flush=True)
             if setup:
                 # t(1) = s + e and t(E) = s + E e give s = (E t(1) - t(E)) / (E - 1);
                 # med[lib] is t(E) / E
+                med = {name: statistics.median(values) for name, values in times.items()}
                 cells = []
                 for lib in ("skdeep", "sklearn"):
                     s = (epochs * med[lib + "1"] - epochs * med[lib]) / (epochs - 1)

@@ -169,11 +169,9 @@ class Workspace:
         return self._views[1:]
 
 
-def _matmul(A, B, out):
-    if sp.issparse(A):
-        out[...] = A @ B
-    else:
-        np.matmul(A, B, out=out)
+def _sparse_matmul(A, B, out):
+    """np.matmul(A, B, out=out) for a sparse A (scipy's product allocates; copy it in)."""
+    out[...] = A @ B
     return out
 
 
@@ -214,12 +212,15 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     coefs, intercepts = ws.views(net.layout, theta)
     activate, derivative = ACTIVATIONS[net.activation]
     n_layers = len(coefs)
+    # only X can be sparse; deciding once saves a check per product and batch
+    matmul_x = _sparse_matmul if sp.issparse(X) else np.matmul
 
     # forward: inputs[i] is what layer i sees (after dropout); ws.outputs[i] keeps
     # the hidden activation before dropout, which the derivative needs.
     inputs = [X]
     for i in range(n_layers):
-        Z = _matmul(inputs[i], coefs[i], ws.outputs[i][:n_rows])
+        matmul = matmul_x if i == 0 else np.matmul
+        Z = matmul(inputs[i], coefs[i], out=ws.outputs[i][:n_rows])
         Z += intercepts[i]
         if i == n_layers - 1:
             break
@@ -234,7 +235,8 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
 
     delta = Z
     for i in range(n_layers - 1, -1, -1):
-        _matmul(inputs[i].T, delta, ws.coef_grads[i])
+        matmul = matmul_x if i == 0 else np.matmul
+        matmul(inputs[i].T, delta, out=ws.coef_grads[i])
         np.dot(ws.ones[:n_rows], delta, out=ws.intercept_grads[i])  # 3x np.sum's speed
         if i == 0:
             break
