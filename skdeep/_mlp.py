@@ -48,6 +48,7 @@ from ._network import (
 )
 from ._optimizers import OPTIMIZERS
 from ._schedules import SCHEDULES
+from ._threads import single_threaded_scipy_blas
 
 
 try:  # sklearn >= 1.9: progress and control through sklearn's callback API
@@ -425,14 +426,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 stopped.append(True)
                 raise StopIteration
 
-        result = scipy.optimize.minimize(
-            fun,
-            theta.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=record,
-            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-        )
+        with single_threaded_scipy_blas:  # see _threads: scipy's pool against NumPy's
+            result = scipy.optimize.minimize(
+                fun,
+                theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=record,
+                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+            )
         theta[...] = result.x
         if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
             raise DivergenceError(_DIVERGED.format(name=type(self).__name__, epoch=result.nit))

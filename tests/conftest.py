@@ -15,7 +15,7 @@ if os.environ.get("CI"):
 
 @pytest.fixture(autouse=True, scope="session")
 def _one_blas_thread():
-    """The tests fit many tiny networks: on 2 cores, two BLAS threads per product only
-    contend (small L-BFGS fits run ~10x slower), so the suite runs with one."""
+    """The tests fit many tiny networks, whose products are too small to gain from a
+    second BLAS thread on 2 cores, so the suite runs with one."""
     with threadpool_limits(limits=1):
         yield
