@@ -64,3 +64,13 @@ def test_ratios_are_paired_within_repeats():
     assert bench_epoch.paired_ratios(times, "skdeep", "floor") == [2.0, 4.0, 1.0]
     row = bench_epoch.format_medians("mid 64", {c: [1.0, 2.0, 3.0] for c in bench_epoch.COLUMNS})
     assert "1.00 1.00-1.00" in row
+
+
+def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
+    import bench_lbfgs
+    import skdeep._mlp
+
+    limiter = skdeep._mlp.single_threaded_scipy_blas
+    X, y = bench_lbfgs.load((60, 12))
+    assert bench_lbfgs.fit_time("skdeep", X, y, (3,), 2, limit_scipy_blas=False) > 0
+    assert skdeep._mlp.single_threaded_scipy_blas is limiter
