@@ -33,6 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._activations import ACTIVATIONS
 from ._batching import epoch_batches, take_rows
 from ._initializers import INITIALIZERS
 from ._losses import OUTPUTS, log_expit, log_softmax
@@ -163,8 +164,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions(set(SCHEDULES))],
@@ -267,7 +268,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _score_outputs(self, y, P, sample_weight):
         """score's measure of output activations P against the raw targets y."""
 
-    def _sample_weight(self, sample_weight, X, y, incremental):
+    def _sample_weight(self, sample_weight, X, y):
         """Validated sample weights (None when all are implicitly one)."""
         if sample_weight is None:
             return None
@@ -320,7 +321,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ fitting
 
-    def _prepare(self, X, y, sample_weight, first_call, incremental=False, classes=None):
+    def _prepare(self, X, y, sample_weight, first_call, classes=None):
         """Validate and encode the data; returns X, y, Y, sample_weight, network."""
         X, y = validate_data(
             self,
@@ -335,7 +336,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if not first_call and X.dtype != self.coefs_[0].dtype:
             X = X.astype(self.coefs_[0].dtype)
         Y = self._encode_targets(y, first_call, classes, X.dtype)
-        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        sample_weight = self._sample_weight(sample_weight, X, y)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
     # private training state, saved and restored with the fitted attributes
@@ -372,7 +373,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "solver='sgd' or 'adam', or keep_prob=1."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
-        X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, incremental, classes)
+        X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
         dtype = X.dtype
         if first_call:
             self._rng = check_random_state(self.random_state)
@@ -912,8 +913,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
         return "softmax" if multiclass else "logistic"
 
-    def _sample_weight(self, sample_weight, X, y, incremental):
-        sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
+    def _sample_weight(self, sample_weight, X, y):
+        sample_weight = super()._sample_weight(sample_weight, X, y)
         if self.class_weight is None:
             return sample_weight
         if self.class_weight == "balanced" and sample_weight is not None and y.ndim == 1:

@@ -111,7 +111,9 @@ def draw_dropout_masks(rng, n_rows, hidden_sizes, keep_probs, dtype):
         if keep >= 1:
             masks.append(None)
             continue
-        mask = (rng.random_sample((n_rows, units)) < keep).astype(dtype)
+        mask = rng.random_sample((n_rows, units))
+        np.less(mask, keep, out=mask)  # 1.0 where kept, in the draw's own buffer
+        mask = mask.astype(dtype, copy=False)
         mask *= 1.0 / keep
         masks.append(mask)
     return masks if any(m is not None for m in masks) else None
