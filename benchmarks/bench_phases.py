@@ -42,7 +42,7 @@ def make_epoch(X, Y, hidden, batch_size, solver, alpha=1e-4, random_state=0):
     layout = Layout((X.shape[1], *hidden, N_CLASSES))
     rng = np.random.RandomState(random_state)
     theta = init_params(layout, INITIALIZERS["he"], rng, dtype)
-    ws = Workspace(layout, batch_size, X.shape[1], dtype)
+    ws = Workspace(layout, batch_size, dtype, gather=True, n_features=X.shape[1])
     if solver == "sgd":  # the benchmark's settings: momentum 0.9 without Nesterov
         optimizer = OPTIMIZERS["sgd"]([theta], LEARNING_RATE, momentum=0.9, nesterov=False)
     else:

@@ -175,7 +175,7 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
         w, total = objective_weights(sample_weight, n, np.float64)
         hidden = net.layout.layer_sizes[1:-1]
         masks = draw_dropout_masks(rng, n, hidden, est._keep_probs(len(hidden)), np.float64)
-        ws = Workspace(net.layout, n, X.shape[1], np.float64, dropout=masks is not None)
+        ws = Workspace(net.layout, n, np.float64, dropout=masks is not None)
         relu = net.activation == "relu"
 
         def evaluate(point):

@@ -407,7 +407,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
         w, total = objective_weights(sample_weight, X.shape[0], theta.dtype)
-        ws = Workspace(net.layout, X.shape[0], X.shape[1], theta.dtype)
+        ws = Workspace(net.layout, X.shape[0], theta.dtype)
 
         def fun(x):
             if tasks.current is None:  # the first evaluation of an lbfgs iteration
@@ -487,6 +487,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return train, val
 
     def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks):
+        if sp.issparse(X) and X.format != "csr":
+            X = X.tocsr()  # rows are taken every batch: O(nnz) each time from CSC
         early_stopping = self.early_stopping
         if early_stopping:
             (X, _, Y, sample_weight), (X_val, y_val, _, sw_val) = self._split_validation(
@@ -512,7 +514,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         hidden = net.layout.layer_sizes[1:-1]
         dropout = min(keep_probs, default=1) < 1
         dense = not sp.issparse(X)
-        ws = Workspace(net.layout, batch_size, X.shape[1] if dense else 0, dtype, dropout=dropout)
+        ws = Workspace(
+            net.layout, batch_size, dtype, dropout=dropout, gather=True, n_features=X.shape[1] if dense else None
+        )
         rng = self._rng
         name = type(self).__name__
 

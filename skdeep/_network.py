@@ -141,12 +141,14 @@ def objective_weights(sample_weight, n_rows, dtype):
 class Workspace:
     """Buffers reused by loss_and_grads for batches of up to ``max_rows`` rows.
 
-    The training loop allocates one Workspace per fit; every batch then runs its
-    matrix products, activations and gradients into these arrays, with no allocation
-    beyond a few length-n_rows vectors.
+    A fit allocates one Workspace; every batch then runs its matrix products,
+    activations and gradients into these arrays. Mini-batch training (``gather``) also
+    gathers each shuffled batch of Y and w into it, and of X when X is dense
+    (``n_features`` given); full-batch callers gather nothing, so no buffer of X's
+    size is made for them.
     """
 
-    def __init__(self, layout, max_rows, n_features, dtype, *, dropout=False):
+    def __init__(self, layout, max_rows, dtype, *, dropout=False, gather=False, n_features=None):
         sizes = layout.layer_sizes
         # Z, then A in place, per layer; the last one becomes delta_out
         self.outputs = [np.empty((max_rows, n), dtype) for n in sizes[1:]]
@@ -159,10 +161,9 @@ class Workspace:
         self.decay = np.empty(layout.n_coefs, dtype)  # the L2 term alpha / n W
         self.ones = np.ones(max_rows, dtype)  # bias gradients as ones @ delta (BLAS)
         self._views = (None, None, None)  # theta and its unpacked (coefs, intercepts)
-        # a gathered batch of X, Y and w, for shuffled dense data
-        self.X = np.empty((max_rows, n_features), dtype)
-        self.Y = np.empty((max_rows, sizes[-1]), dtype)
-        self.w = np.empty(max_rows, dtype)
+        self.X = np.empty((max_rows, n_features), dtype) if gather and n_features is not None else None
+        self.Y = np.empty((max_rows, sizes[-1]), dtype) if gather else None
+        self.w = np.empty(max_rows, dtype) if gather else None
 
     def views(self, layout, theta):
         """layout.unpack(theta), remembered while theta stays the same array."""
@@ -210,7 +211,7 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     """
     n_rows = X.shape[0]
     if ws is None:
-        ws = Workspace(net.layout, n_rows, X.shape[1], theta.dtype, dropout=masks is not None)
+        ws = Workspace(net.layout, n_rows, theta.dtype, dropout=masks is not None)
     coefs, intercepts = ws.views(net.layout, theta)
     activate, derivative = ACTIVATIONS[net.activation]
     n_layers = len(coefs)

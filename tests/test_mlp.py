@@ -10,6 +10,7 @@ define them.
 
 import pickle
 import re
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -753,3 +754,18 @@ def test_feature_names_in():
     np.testing.assert_array_equal(from_frame, from_array)
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(frame[["b", "a", "c", "d"]])
+
+
+def test_full_batch_fit_makes_no_copy_of_X():
+    # lbfgs computes on all rows at once: its buffers are the size of the activations,
+    # never of X (X itself is used as given)
+    X = np.random.RandomState(0).standard_normal((4000, 500))  # 16 MB
+    y = (X[:, 0] > 0).astype(int)
+    clf = MLPClassifier((4,), solver="lbfgs", max_iter=2, random_state=0)
+    tracemalloc.start()
+    try:
+        clf.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / 4

@@ -305,7 +305,7 @@ def test_workspace_gives_the_same_result_as_none(keep_prob):
     layout = Layout((4, 6, 5, 3))
     net = Network(layout, "relu", "softmax")
     theta = _theta(layout)
-    ws = Workspace(layout, 7, 4, np.float64, dropout=keep_prob < 1)
+    ws = Workspace(layout, 7, np.float64, dropout=keep_prob < 1)
     # batches smaller than max_rows, and of changing sizes, reuse the same buffers
     for n_rows in (7, 3, 5):
         X = rng.standard_normal((n_rows, 4))
@@ -331,3 +331,14 @@ def test_sparse_input_gives_the_same_result_as_dense():
     loss_sp, grad_sp = loss_and_grads(theta, sp.csr_matrix(X), Y, w, net, alpha=0.1, n_samples=5)
     assert loss_sp == pytest.approx(loss, rel=1e-14)
     np.testing.assert_allclose(grad_sp, grad, rtol=1e-13, atol=1e-15)
+
+
+def test_workspace_gathers_only_for_mini_batches():
+    layout = Layout((4, 6, 3))
+    full = Workspace(layout, 1000, np.float64)
+    assert full.X is None and full.Y is None and full.w is None  # nothing of X's size
+    dense = Workspace(layout, 8, np.float32, gather=True, n_features=4)
+    assert dense.X.shape == (8, 4) and dense.Y.shape == (8, 3) and dense.w.shape == (8,)
+    assert dense.X.dtype == np.float32
+    sparse = Workspace(layout, 8, np.float64, gather=True)  # scipy slices sparse X itself
+    assert sparse.X is None and sparse.Y.shape == (8, 3)
