@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ._network import Workspace, draw_dropout_masks, loss_and_grads, objective_weights
+from ._network import draw_dropout_masks, full_batch_objective
 
 
 def numerical_gradient(fun, theta, epsilon=1e-7):
@@ -171,36 +171,30 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
             theta = est._init_theta(net, rng, X.dtype).astype(np.float64)
         X = X.astype(np.float64)
         Y = Y.astype(np.float64)
-        n = X.shape[0]
-        w, total = objective_weights(sample_weight, n, np.float64)
         hidden = net.layout.layer_sizes[1:-1]
-        masks = draw_dropout_masks(rng, n, hidden, est._keep_probs(len(hidden)), np.float64)
-        ws = Workspace(net.layout, n, np.float64, dropout=masks is not None)
+        masks = draw_dropout_masks(rng, X.shape[0], hidden, est._keep_probs(len(hidden)), np.float64)
+        objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=est.alpha, masks=masks)
         relu = net.activation == "relu"
 
-        def evaluate(point):
-            loss, grad = loss_and_grads(point, X, Y, w, net, alpha=est.alpha, n_samples=total, masks=masks, ws=ws)
-            pattern = [A > 0 for A in ws.outputs[:-1]] if relu else []
-            return loss, grad, pattern
+        def relu_pattern():
+            """Which hidden units are active in the last evaluation (relu only)."""
+            return [A > 0 for A in ws.outputs[:-1]] if relu else []
 
-        loss, gradient, pattern = evaluate(theta)
+        loss, gradient = objective(theta)
         gradient = gradient.copy()
-        numerical = np.empty_like(theta)
-        kink = np.zeros(theta.size, dtype=bool)
-        largest_loss = abs(loss)
-        for i in range(theta.size):
-            saved = theta[i]
-            theta[i] = saved + epsilon
-            plus, _, pattern_plus = evaluate(theta)
-            theta[i] = saved - epsilon
-            minus, _, pattern_minus = evaluate(theta)
-            theta[i] = saved
-            kink[i] = any(
-                not (np.array_equal(p, q) and np.array_equal(p, r))
-                for p, q, r in zip(pattern, pattern_plus, pattern_minus)
-            )
-            numerical[i] = (plus - minus) / (2 * epsilon)
-            largest_loss = max(largest_loss, abs(plus), abs(minus))
+        base_pattern = relu_pattern()
+        crossed, losses = [], [abs(loss)]  # per evaluation: a kink crossed; |J|
+
+        def loss_only(point):
+            value = objective(point)[0]
+            crossed.append(any(not np.array_equal(p, q) for p, q in zip(base_pattern, relu_pattern())))
+            losses.append(abs(value))
+            return value
+
+        numerical = numerical_gradient(loss_only, theta, epsilon)
+        # an entry whose theta + eps or theta - eps switches a ReLU on or off
+        kink = np.array(crossed, dtype=bool).reshape(-1, 2).any(axis=1)
+        largest_loss = float(np.max(losses))
     numerical[kink] = np.nan
 
     checked = ~kink

@@ -43,9 +43,9 @@ from ._network import (
     Workspace,
     draw_dropout_masks,
     forward,
+    full_batch_objective,
     init_params,
     loss_and_grads,
-    objective_weights,
 )
 from ._optimizers import OPTIMIZERS
 from ._schedules import SCHEDULES
@@ -406,14 +406,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return self
 
     def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
-        w, total = objective_weights(sample_weight, X.shape[0], theta.dtype)
-        ws = Workspace(net.layout, X.shape[0], theta.dtype)
+        objective, _ = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
 
         def fun(x):
             if tasks.current is None:  # the first evaluation of an lbfgs iteration
                 tasks.begin_epoch()
             theta[...] = x
-            loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=self.alpha, n_samples=total, ws=ws)
+            loss, grad = objective(theta)
             return loss, grad.astype(np.float64)
 
         curve, stopped = [], []

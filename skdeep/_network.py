@@ -255,6 +255,38 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     return loss, ws.grad
 
 
+def full_batch_objective(X, Y, sample_weight, net, *, alpha, masks=None):
+    """The cost over all rows at once, as a function of the parameters: what lbfgs
+    minimizes and what gradient_check checks.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Encoded targets, in the dtype to compute in.
+    sample_weight : ndarray of shape (n_samples,) or None
+    net : Network
+    alpha : float
+    masks : list of (ndarray or None), optional
+        Dropout masks held fixed (see draw_dropout_masks).
+
+    Returns
+    -------
+    fun : callable
+        ``fun(theta) -> (loss, grad)`` by loss_and_grads; grad is overwritten by the
+        next call.
+    ws : Workspace
+        Where fun computes: after a call its ``outputs`` hold that call's activations.
+    """
+    w, total = objective_weights(sample_weight, X.shape[0], Y.dtype)
+    ws = Workspace(net.layout, X.shape[0], Y.dtype, dropout=masks is not None)
+
+    def fun(theta):
+        return loss_and_grads(theta, X, Y, w, net, alpha=alpha, n_samples=total, masks=masks, ws=ws)
+
+    return fun, ws
+
+
 def forward(coefs, intercepts, X, activation):
     """The output layer's pre-activation (logits) for X, without dropout.
 

@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import skdeep._gradient_check as gradient_check_module
 import skdeep._mlp as mlp_module
+import skdeep._network as network_module
 from skdeep import MLPClassifier, MLPRegressor, gradient_check, numerical_gradient, relative_difference
 from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
@@ -351,7 +352,7 @@ def _assert_consistent(result, layer_sizes):
 def _check_and_loss(problem):
     """The result of checking ``problem``, and the loss J at the check point."""
     results = []
-    calls = _recorded_calls(gradient_check_module, lambda: results.append(problem.check()))
+    calls = _recorded_calls(lambda: results.append(problem.check()))
     return results[0], calls[0][2]
 
 
@@ -389,7 +390,11 @@ def test_correct_network_passes(problem):
 
 
 def test_checks_the_loss_and_gradient_that_fit_uses():
-    assert gradient_check_module.loss_and_grads is mlp_module.loss_and_grads is loss_and_grads
+    # one loss_and_grads for every solver; the checker evaluates it through the same
+    # full-batch objective that lbfgs minimizes
+    assert mlp_module.loss_and_grads is network_module.loss_and_grads is loss_and_grads
+    assert gradient_check_module.full_batch_objective is mlp_module.full_batch_objective
+    assert mlp_module.full_batch_objective is network_module.full_batch_objective
 
 
 # ---------------------------------------------------------------- a wrong gradient fails
@@ -414,7 +419,7 @@ def _check_with(corrupt, problem):
         return loss, wrong
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gradient_check_module, "loss_and_grads", wrong_loss_and_grads)
+        patch.setattr(network_module, "loss_and_grads", wrong_loss_and_grads)
         result = problem.check()
     right, wrong = at_check_point["right"], at_check_point["wrong"]
     np.testing.assert_array_equal(result.gradient, wrong)  # it checks what backprop gave
@@ -547,9 +552,10 @@ def test_dropout_mask_left_out_of_backward_fails(problem):
 # ---------------------------------------------------------------- what is checked, and where
 
 
-def _recorded_calls(module, run):
-    """Run ``run()`` with ``module.loss_and_grads`` recording, for each call, a copy of
-    the parameters and dropout masks, and the loss."""
+def _recorded_calls(run):
+    """Run ``run()`` with loss_and_grads recording, for each call (from the full-batch
+    objective or the mini-batch loop), a copy of the parameters and dropout masks, and
+    the loss."""
     calls = []
 
     def recording(theta, *args, masks=None, **kwargs):
@@ -559,7 +565,8 @@ def _recorded_calls(module, run):
         return loss, grad
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "loss_and_grads", recording)
+        patch.setattr(network_module, "loss_and_grads", recording)
+        patch.setattr(mlp_module, "loss_and_grads", recording)
         run()
     return calls
 
@@ -573,8 +580,8 @@ def _fit_briefly(estimator, problem):
 @FEW
 @given(problem=unfitted)
 def test_unfitted_check_point_is_the_first_point_fit_evaluates(problem):
-    check_calls = _recorded_calls(gradient_check_module, problem.check)
-    fit_calls = _recorded_calls(mlp_module, lambda: _fit_briefly(clone(problem.estimator), problem))
+    check_calls = _recorded_calls(problem.check)
+    fit_calls = _recorded_calls(lambda: _fit_briefly(clone(problem.estimator), problem))
     check_point, fit_point = check_calls[0][0], fit_calls[0][0]
     assert check_point.dtype == np.float64
     np.testing.assert_array_equal(check_point, fit_point.astype(np.float64))
@@ -584,7 +591,7 @@ def test_unfitted_check_point_is_the_first_point_fit_evaluates(problem):
 @given(problem=problems(fitted=st.just(True)))
 def test_fitted_check_point_is_coefs_and_intercepts(problem):
     est = problem.estimator
-    check_point = _recorded_calls(gradient_check_module, problem.check)[0][0]
+    check_point = _recorded_calls(problem.check)[0][0]
     expected = np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_]).astype(np.float64)
     np.testing.assert_array_equal(check_point, expected)
 
@@ -592,7 +599,7 @@ def test_fitted_check_point_is_coefs_and_intercepts(problem):
 @FEW
 @given(problem=problems(keep_prob=st.floats(0.2, 0.9)))
 def test_dropout_masks_are_drawn_once_and_held_fixed(problem):
-    calls = _recorded_calls(gradient_check_module, problem.check)
+    calls = _recorded_calls(problem.check)
     keep = problem.estimator.keep_prob
     first = calls[0][1]
     assert first is not None and len(first) == len(problem.layer_sizes) - 2
@@ -660,8 +667,8 @@ def test_unfitted_random_state_instance_checks_the_point_fit_would_start_from():
         return MLPClassifier((4, 3), activation="logistic", random_state=np.random.RandomState(11))
 
     problem = Problem(make(), X, y, None, (2, 4, 3, 3))
-    check_point = _recorded_calls(gradient_check_module, problem.check)[0][0]
-    fit_point = _recorded_calls(mlp_module, lambda: _fit_briefly(make(), problem))[0][0]
+    check_point = _recorded_calls(problem.check)[0][0]
+    fit_point = _recorded_calls(lambda: _fit_briefly(make(), problem))[0][0]
     np.testing.assert_array_equal(check_point, fit_point)
 
 

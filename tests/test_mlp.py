@@ -31,7 +31,7 @@ needs_sklearn_1_7 = pytest.mark.skipif(
     "loss" not in neural_network.MLPRegressor().get_params(),
     reason="sklearn < 1.7: its MLP has no sample_weight and no loss parameter",
 )
-from skdeep import _mlp
+from skdeep import _mlp, _network
 
 # Most fits here stop at a small max_iter on purpose; tests about the warning ask for it.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -266,13 +266,13 @@ def test_lbfgs_stops_at_max_iter():
 def test_lbfgs_stops_at_max_fun(monkeypatch):
     """scipy stops at the end of the first iteration past max_fun evaluations."""
     calls = []
-    loss_and_grads = _mlp.loss_and_grads
+    loss_and_grads = _network.loss_and_grads  # lbfgs evaluates it through full_batch_objective
 
     def counted(*args, **kwargs):
         calls.append(1)
         return loss_and_grads(*args, **kwargs)
 
-    monkeypatch.setattr(_mlp, "loss_and_grads", counted)
+    monkeypatch.setattr(_network, "loss_and_grads", counted)
     X, y = _classification(3)
     with pytest.warns(ConvergenceWarning):
         clf = MLPClassifier(
