@@ -38,8 +38,9 @@ class LossCurveDisplay:
     ax_ : matplotlib Axes
         Axes of the training loss.
     ax2_ : matplotlib Axes or None
-        Second y axis (``ax_.twinx()``) of the validation score, None without
-        validation scores.
+        Second y axis (``ax_.twinx()``) of the validation scores. Estimators plotted
+        on the same axes share it, and one legend on it; None while no estimator
+        drawn on these axes had validation scores.
     figure_ : matplotlib Figure
         Figure holding the axes.
 
@@ -94,13 +95,17 @@ class LossCurveDisplay:
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss")
 
-        self.ax2_ = self.validation_line_ = None
+        # one score axis per axes: an earlier plot's, so that several estimators'
+        # scores share one scale and one legend
+        self.ax2_ = _score_axis(ax)
+        self.validation_line_ = None
         if self.validation_scores is not None:
             scores = np.asarray(self.validation_scores, dtype=float)
-            self.ax2_ = ax.twinx()
+            if self.ax2_ is None:
+                self.ax2_ = ax.twinx()
+                self.ax2_.set_ylabel("validation score")
             label = "validation score" if not name else f"{name} validation score"
             # the loss line's colour, dashed: the two curves of one estimator pair up
-            # when several estimators share the axes
             (self.validation_line_,) = self.ax2_.plot(
                 np.arange(1, scores.size + 1),
                 scores,
@@ -108,12 +113,10 @@ class LossCurveDisplay:
                 color=self.line_.get_color(),
                 label=label,
             )
-            self.ax2_.set_ylabel("validation score")
 
         if name or self.ax2_ is not None:
-            # every labelled line of ax, so curves of several estimators drawn on the
-            # same axes share one legend; with a second axis, the legend goes on it
-            # (it is drawn on top) and lists its line too
+            # every labelled line of both axes in one legend, on the score axis when
+            # there is one (it is drawn on top)
             handles, labels = ax.get_legend_handles_labels()
             if self.ax2_ is not None:
                 more_handles, more_labels = self.ax2_.get_legend_handles_labels()
@@ -170,3 +173,12 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
+
+
+def _score_axis(ax):
+    """The twin of ``ax`` (same place, shared epochs) that an earlier plot made for
+    validation scores, or None."""
+    for other in ax.get_shared_x_axes().get_siblings(ax):
+        if other is not ax and other.get_position().bounds == ax.get_position().bounds:
+            return other
+    return None

@@ -155,3 +155,26 @@ def test_curves_of_several_estimators_share_one_legend():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
     assert len(ax.get_lines()) == 2
     np.testing.assert_array_equal(display.line_.get_ydata(), [3.0, 1.5, 1.0])
+
+
+def test_early_stopping_curves_of_several_estimators_share_one_score_axis():
+    fig, ax = plt.subplots()
+    first = LossCurveDisplay([2.0, 1.0], validation_scores=[0.8, 0.87], estimator_name="a").plot(ax=ax)
+    second = LossCurveDisplay([3.0, 1.5], validation_scores=[0.7, 0.81], estimator_name="b").plot(ax=ax)
+    third = LossCurveDisplay([2.5, 2.0], estimator_name="c").plot(ax=ax)  # no scores
+
+    assert len(fig.axes) == 2  # ax and one score axis, not a twin per estimator
+    assert first.ax2_ is second.ax2_ is third.ax2_
+    assert len(first.ax2_.get_lines()) == 2
+    low, high = first.ax2_.get_ylim()
+    assert low <= 0.7 and high >= 0.87  # one scale for both estimators' scores
+    assert ax.get_legend() is None  # one legend, on the score axis
+    labels = [t.get_text() for t in first.ax2_.get_legend().get_texts()]
+    assert labels == ["a", "b", "c", "a validation score", "b validation score"]
+
+
+def test_subplots_sharing_epochs_are_not_taken_for_the_score_axis():
+    fig, (top, bottom) = plt.subplots(2, sharex=True)
+    LossCurveDisplay([2.0, 1.0], validation_scores=[0.8, 0.87]).plot(ax=top)
+    display = LossCurveDisplay([3.0, 1.5], validation_scores=[0.7, 0.81]).plot(ax=bottom)
+    assert len(fig.axes) == 4 and display.ax2_.get_position().bounds == bottom.get_position().bounds
