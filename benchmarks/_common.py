@@ -2,6 +2,7 @@
 
 import os
 import platform
+import statistics
 import warnings
 
 import numpy as np
@@ -15,6 +16,12 @@ import skdeep
 
 N_CLASSES = 10
 LEARNING_RATE = 1e-3
+CONFIGS = {
+    # name: (n_samples, n_features, hidden_layer_sizes, batch_size)
+    "small": (20_000, 64, (128, 64), 64),
+    "mid": (50_000, 100, (256, 256), 128),
+    "wide": (40_000, 256, (512, 512), 256),
+}
 LIBRARIES = {"skdeep": skdeep.MLPClassifier, "sklearn": sklearn.neural_network.MLPClassifier}
 
 
@@ -59,6 +66,21 @@ def make_estimator(library, hidden, batch_size, max_iter, solver="sgd"):
         momentum=0.9,
         nesterovs_momentum=False,
     )
+
+
+def paired_ratios(times, numerator, denominator):
+    """numerator / denominator within each repeat: the two ran seconds apart, so a
+    slow spell of the machine that spans a repeat cancels out of its ratio.
+
+    times : dict of name -> list of seconds, one per repeat
+    """
+    return [a / b for a, b in zip(times[numerator], times[denominator])]
+
+
+def format_ratio(ratios):
+    """'median lowest-highest' of a list of paired ratios (the median alone for one)."""
+    text = f"{statistics.median(ratios):.2f}"
+    return text + (f" {min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else "")
 
 
 def fit_quietly(estimator, X, y):

@@ -21,21 +21,18 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from _common import (
+    CONFIGS,
     LEARNING_RATE,
     N_CLASSES,
     fit_quietly,
+    format_ratio,
     header_lines,
     make_data,
     make_estimator,
     numpy_blas_threads,
+    paired_ratios,
 )
 
-CONFIGS = {
-    # name: (n_samples, n_features, hidden_layer_sizes, batch_size)
-    "small": (20_000, 64, (128, 64), 64),
-    "mid": (50_000, 100, (256, 256), 128),
-    "wide": (40_000, 256, (512, 512), 256),
-}
 QUICK_SCALE = 10  # --quick divides n_samples by this
 
 # torch is optional: it only adds a column, and runs on as many threads as numpy's BLAS.
@@ -171,12 +168,6 @@ def measure(X, y, hidden, batch_size, epochs, repeats, setup):
     return times
 
 
-def paired_ratios(times, numerator, denominator):
-    """numerator / denominator within each repeat: the two ran seconds apart, so a
-    slow spell of the machine that spans a repeat cancels out of its ratio."""
-    return [a / b for a, b in zip(times[numerator], times[denominator])]
-
-
 COLUMNS = ("floor", "skdeep", "sklearn", "torch", "adam")  # seconds per epoch
 RATIOS = (  # (heading, numerator, denominator)
     ("/floor", "skdeep", "floor"),
@@ -201,8 +192,7 @@ def format_medians(label, times):
         if a not in times or b not in times:
             ratios.append("n/a")
             continue
-        r = paired_ratios(times, a, b)
-        ratios.append(f"{statistics.median(r):.2f}" + (f" {min(r):.2f}-{max(r):.2f}" if len(r) > 1 else ""))
+        ratios.append(format_ratio(paired_ratios(times, a, b)))
     return format_row(label, seconds + ratios)
 
 

@@ -19,7 +19,7 @@ import time
 from sklearn.datasets import load_digits
 
 import skdeep._mlp
-from _common import LIBRARIES, fit_quietly, header_lines, make_data
+from _common import LIBRARIES, fit_quietly, format_ratio, header_lines, make_data, paired_ratios
 
 CASES = {
     # name: (data, hidden_layer_sizes, max_iter)
@@ -74,8 +74,7 @@ def main(argv=None):
             times["sklearn"].append(fit_time("sklearn", X, y, hidden, max_iter))
 
         def ratio(a, b):
-            r = [x / y for x, y in zip(times[a], times[b])]
-            return f"{statistics.median(r):.2f} {min(r):.2f}-{max(r):.2f}"
+            return format_ratio(paired_ratios(times, a, b))
 
         def median(k):
             return statistics.median(times[k])

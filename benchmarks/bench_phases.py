@@ -21,8 +21,7 @@ from collections import defaultdict
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from _common import LEARNING_RATE, N_CLASSES, make_data
-from bench_epoch import CONFIGS
+from _common import CONFIGS, LEARNING_RATE, N_CLASSES, make_data
 from skdeep._activations import ACTIVATIONS
 from skdeep._batching import epoch_batches, take_rows
 from skdeep._initializers import INITIALIZERS

@@ -10,7 +10,8 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "benchmarks"))
 
-import bench_epoch  # noqa: E402  (benchmarks/ is not a package)
+import _common  # noqa: E402  (benchmarks/ is not a package)
+import bench_epoch  # noqa: E402
 import bench_phases  # noqa: E402
 from skdeep import MLPClassifier  # noqa: E402
 from skdeep._network import Layout  # noqa: E402
@@ -61,7 +62,7 @@ def test_gemm_floor_runs_the_products_of_every_batch(monkeypatch):
 
 def test_ratios_are_paired_within_repeats():
     times = {"skdeep": [1.0, 4.0, 2.0], "floor": [0.5, 1.0, 2.0]}
-    assert bench_epoch.paired_ratios(times, "skdeep", "floor") == [2.0, 4.0, 1.0]
+    assert _common.paired_ratios(times, "skdeep", "floor") == [2.0, 4.0, 1.0]
     row = bench_epoch.format_medians("mid 64", {c: [1.0, 2.0, 3.0] for c in bench_epoch.COLUMNS})
     assert "1.00 1.00-1.00" in row
 
