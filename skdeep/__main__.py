@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPClassifier, gradient_check
+from skdeep import LossCurveDisplay, MLPClassifier, gradient_check
 
 # (label, parameters on top of BASE): one row per lesson
 RUNS = [
@@ -81,8 +81,8 @@ def plot_curves(curves, path):
 
     fig, ax = plt.subplots(figsize=(8, 5))
     for label, curve in curves.items():
-        ax.plot(range(1, len(curve) + 1), curve, label=label)
-    ax.set(xlabel="epoch (lbfgs: iteration)", ylabel="training loss", yscale="log", title="skdeep on digits")
+        LossCurveDisplay(curve, estimator_name=label).plot(ax=ax)
+    ax.set(xlabel="epoch (lbfgs: iteration)", yscale="log", title="skdeep on digits")
     ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     fig.savefig(path)
