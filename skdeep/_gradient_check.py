@@ -106,12 +106,16 @@ class GradientCheckResult:
 
     difference: float
     threshold: float
-    passed: bool
     layers: list
     skipped: int
     gradient: np.ndarray
     numerical: np.ndarray
     noise_floor: float = 0.0
+
+    @property
+    def passed(self):
+        """difference < threshold."""
+        return bool(self.difference < self.threshold)
 
     def __str__(self):
         verdict = "passed" if self.passed else "FAILED"
@@ -209,7 +213,6 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     return GradientCheckResult(
         difference=difference,
         threshold=threshold,
-        passed=bool(difference < threshold),
         layers=_per_layer(net.layout, gradient, numerical, entry_noise / threshold if finite else 0.0),
         skipped=int(kink.sum()),
         gradient=gradient,
