@@ -8,13 +8,15 @@ this module is skipped so the rest of the suite still runs.
 import joblib
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 
 import skdeep
+
+from _helpers import assert_same_model
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
@@ -55,7 +57,6 @@ def _fit_tasks(task_stream):
     return [key for key in keys if isinstance(key, tuple) and key[0].startswith("fit-") and key[1] >= 0]
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 30 epochs, on purpose
 def test_grid_search_on_cluster_matches_local(client):
     X, y = make_classification(n_samples=150, n_features=6, n_informative=4, random_state=0)
     mlp = skdeep.MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=30, random_state=0)
@@ -136,8 +137,7 @@ def test_incremental_passes_equal_partial_fit_block_by_block(client, make_data, 
     assert len(fitted.loss_curve_) == len(by_hand.loss_curve_) == 2 * N_BLOCKS
     assert fitted.t_ == by_hand.t_ == 2 * N_TRAIN
     # equal up to rounding: the blocks are copies, which BLAS may align differently
-    for got, expected in zip(fitted.coefs_ + fitted.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
-        assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    assert_same_model(fitted, by_hand, rtol=1e-10, atol=1e-12)
 
 
 def test_incremental_classifier_without_classes_raises(client):

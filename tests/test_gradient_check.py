@@ -15,7 +15,6 @@ from hypothesis.extra import numpy as hnp
 from scipy.optimize import approx_fprime
 from scipy.special import expit, logsumexp, softmax
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 import skdeep._gradient_check as gradient_check_module
 import skdeep._mlp as mlp_module
@@ -29,13 +28,12 @@ THRESHOLD = 2e-7  # the issue's bar for a correct network, and gradient_check's 
 EPSILON = 1e-7
 U = np.finfo(np.float64).eps
 
-# derandomized: CI sees the same examples on every run; no deadline and no speed
-# health check: some examples fit an estimator, and a loaded machine must not fail them
+# derandomized or not as conftest.py's profile says (CI sees the same examples on
+# every run); no deadline and no speed health check: some examples fit an
+# estimator, and a loaded machine must not fail them
 SETTINGS = settings(
     max_examples=30,
     deadline=None,
-    derandomize=True,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 FEW = settings(SETTINGS, max_examples=12)
@@ -126,9 +124,7 @@ def problems(
     else:
         estimator = MLPClassifier(class_weight=draw(st.sampled_from([None, "balanced"])), **params)
     if draw(fitted):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            estimator.fit(X, y, sample_weight=sample_weight)
+        estimator.fit(X, y, sample_weight=sample_weight)
     return Problem(estimator, X, y, sample_weight, (n_features, *hidden, n_outputs))
 
 
@@ -572,9 +568,7 @@ def _recorded_calls(run):
 
 
 def _fit_briefly(estimator, problem):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator.set_params(max_iter=1).fit(problem.X, problem.y, sample_weight=problem.sample_weight)
+    estimator.set_params(max_iter=1).fit(problem.X, problem.y, sample_weight=problem.sample_weight)
 
 
 @FEW
@@ -648,9 +642,7 @@ def test_random_state_instance_is_not_advanced(fitted, keep_prob):
     rng = np.random.RandomState(3)
     est = MLPClassifier((3,), activation="tanh", keep_prob=keep_prob, random_state=rng, max_iter=1)
     if fitted:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            est.fit(X, y)
+        est.fit(X, y)
     before = rng.get_state(legacy=False)
     gradient_check(est, X, y)
     after = rng.get_state(legacy=False)
@@ -744,9 +736,7 @@ def test_confident_fitted_classifier_passes(n_classes):
     est = MLPClassifier(
         (4,), activation="tanh", learning_rate_init=0.05, max_iter=1000, n_iter_no_change=1000, random_state=0
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(X, y)
+    est.fit(X, y)
     assert est.loss_ < 1e-2  # confident: the case this test is about
     result = gradient_check(est, X, y)
     assert result.passed and result.difference < THRESHOLD, str(result)

@@ -13,6 +13,8 @@ from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
 from skdeep._network import Layout, Network, init_params
 
+from _helpers import assert_same_model
+
 # Large enough that a few standard errors are a tight check of each formula.
 BIG = [(400, 250), (100, 1000)]
 
@@ -187,8 +189,7 @@ def _fit(init, activation="relu", random_state=0, **params):
 @pytest.mark.parametrize("init", sorted(INITIALIZERS))
 def test_same_random_state_gives_identical_coefs(init):
     a, b = _fit(init, keep_prob=0.8), _fit(init, keep_prob=0.8)
-    for Wa, Wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
-        np.testing.assert_array_equal(Wa, Wb)
+    assert_same_model(a, b)
 
 
 def test_different_random_state_gives_different_coefs():

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
-from skdeep import MLPClassifier
+from skdeep import MLPClassifier, numerical_gradient
 from skdeep._network import (
     Layout,
     Network,
@@ -111,15 +111,6 @@ def test_one_pass_by_hand_two_samples(activation, f, f_prime):
 # ---------------------------------------------------------------- the whole core
 
 
-def _numerical_gradient(fun, theta, h=1e-6):
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        e = np.zeros_like(theta)
-        e[i] = h
-        grad[i] = (fun(theta + e) - fun(theta - e)) / (2 * h)
-    return grad
-
-
 @pytest.mark.parametrize(
     "activation, output, n_outputs",
     [("tanh", "softmax", 3), ("logistic", "logistic", 2), ("relu", "identity", 2), ("identity", "exp", 1)],
@@ -138,7 +129,7 @@ def test_gradient_matches_finite_differences_with_l2_and_dropout(activation, out
         return loss_and_grads(t, X, Y, w, net, alpha=0.3, n_samples=20, masks=masks)[0]
 
     _, grad = loss_and_grads(theta, X, Y, w, net, alpha=0.3, n_samples=20, masks=masks)
-    np.testing.assert_allclose(grad, _numerical_gradient(cost, theta), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(grad, numerical_gradient(cost, theta, epsilon=1e-6), rtol=1e-6, atol=1e-9)
 
 
 # ---------------------------------------------------------------- L2

@@ -97,6 +97,15 @@ def test_estimator_steps_with_the_scheduled_rate():
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
 
 
+def test_estimator_constant_rate_for_sgd():
+    X, y = _data()
+    clf = MLPClassifier(hidden_layer_sizes=(3,), solver="sgd", learning_rate="constant", learning_rate_init=0.1,
+                        random_state=0)  # fmt: skip
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1])
+        assert clf._optimizer.learning_rate == 0.1
+
+
 def test_estimator_invscaling_rate_for_sgd():
     X, y = _data()
     clf = MLPClassifier(
