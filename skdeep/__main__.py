@@ -37,7 +37,7 @@ def parse_args(argv=None):
         "accuracies and the gradient check's relative difference.",
     )
     parser.add_argument("--plot", metavar="FILE", help="save a figure of the loss curves to FILE (needs matplotlib)")
-    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per run (default %(default)s)")
+    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per sgd and adam run (default %(default)s); lbfgs runs up to 200 iterations")
     return parser.parse_args(argv)
 
 
