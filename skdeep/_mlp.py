@@ -606,11 +606,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _schedule_learning_rate(self, optimizer):
         """Set the next epoch's learning rate. sgd follows every schedule; adam only
         'inverse_time' (sklearn's adam ignores learning_rate)."""
-        schedule = SCHEDULES[self.learning_rate]
-        if schedule is None or (self.solver == "adam" and self.learning_rate != "inverse_time"):
+        if self.solver == "adam" and self.learning_rate != "inverse_time":
             return
-        optimizer.learning_rate = schedule(
+        optimizer.learning_rate = SCHEDULES[self.learning_rate](
             self.learning_rate_init,
+            current=optimizer.learning_rate,
             power_t=self.power_t,
             samples_seen=self.t_,
             decay_rate=self.decay_rate,

@@ -11,6 +11,12 @@ def invscaling(learning_rate_init, *, power_t, samples_seen, **state):
     return learning_rate_init / (samples_seen + 1) ** power_t
 
 
+def adaptive(learning_rate_init, *, current, **state):
+    """sklearn's: keep the current rate, which the stopping rule divides by 5 each
+    time the loss (or validation score) stalls for n_iter_no_change epochs."""
+    return current
+
+
 def inverse_time(learning_rate_init, *, decay_rate, decay_steps, epoch, **state):
     """The course's decay: lr = lr0 / (1 + decay_rate * floor(epoch / decay_steps)).
 
@@ -19,11 +25,11 @@ def inverse_time(learning_rate_init, *, decay_rate, decay_steps, epoch, **state)
     return learning_rate_init / (1.0 + decay_rate * (epoch // decay_steps))
 
 
-#: learning_rate option -> schedule(learning_rate_init, **state) -> lr.
-#: 'adaptive' keeps lr constant until the stopping rule divides it by 5 (as sklearn).
+#: learning_rate option -> schedule(learning_rate_init, **state) -> lr, where state
+#: is power_t, samples_seen, decay_rate, decay_steps, epoch and the current rate.
 SCHEDULES = {
     "constant": constant,
     "invscaling": invscaling,
-    "adaptive": None,
+    "adaptive": adaptive,
     "inverse_time": inverse_time,
 }

@@ -10,14 +10,20 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
 from skdeep._network import Layout, Network, loss_and_grads
-from skdeep._schedules import SCHEDULES, constant, inverse_time, invscaling
+from skdeep._schedules import SCHEDULES, adaptive, constant, inverse_time, invscaling
 
-STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0)
+STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0, current=0.3)
 
 
 @pytest.mark.parametrize("epoch, samples_seen", [(0, 0), (3, 300), (10, 7)])
 def test_constant(epoch, samples_seen):
     assert constant(0.3, **{**STATE, "epoch": epoch, "samples_seen": samples_seen}) == 0.3
+
+
+@pytest.mark.parametrize("current", [0.3, 0.06, 0.012])
+def test_adaptive_keeps_the_current_rate(current):
+    # the stopping rule divides it by 5; the schedule itself neither resets nor decays it
+    assert adaptive(0.3, **{**STATE, "current": current, "epoch": 7, "samples_seen": 700}) == current
 
 
 @pytest.mark.parametrize("samples_seen", [0, 1, 99, 1000])
@@ -125,3 +131,18 @@ def test_adam_ignores_invscaling_as_sklearn():
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1])
     assert clf._optimizer.learning_rate == 0.1
+
+
+def test_adaptive_rate_divides_by_5_as_sklearns_and_stays_divided():
+    # every epoch counts as no improvement (huge tol), so the rate is divided by 5
+    # each time the count passes n_iter_no_change; the end-of-epoch schedule must keep
+    # the divided rate rather than reset it to learning_rate_init
+    from sklearn import neural_network
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    params = dict(hidden_layer_sizes=(3,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.1,
+                  tol=1e9, n_iter_no_change=1, max_iter=9, random_state=0)  # fmt: skip
+    ours = MLPClassifier(**params).fit(X, y)
+    theirs = neural_network.MLPClassifier(**params).fit(X, y)
+    assert ours._optimizer.learning_rate < 0.1 / 5  # divided more than once
+    assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
