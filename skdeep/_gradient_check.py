@@ -213,7 +213,7 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     return GradientCheckResult(
         difference=difference,
         threshold=threshold,
-        layers=_per_layer(net.layout, gradient, numerical, entry_noise / threshold if finite else 0.0),
+        layers=_per_layer(net.layout, gradient, numerical, kink, entry_noise / threshold if finite else 0.0),
         skipped=int(kink.sum()),
         gradient=gradient,
         numerical=numerical,
@@ -221,14 +221,15 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     )
 
 
-def _per_layer(layout, gradient, numerical, floor_per_entry, n_worst=3):
-    """Each weight matrix and bias vector's own difference and worst entries."""
-    coefs, intercepts = layout.unpack(gradient)
-    numeric_coefs, numeric_intercepts = layout.unpack(numerical)
-    names = [f"W{i + 1}" for i in range(len(coefs))] + [f"b{i + 1}" for i in range(len(coefs))]
+def _per_layer(layout, gradient, numerical, kink, floor_per_entry, n_worst=3):
+    """Each weight matrix and bias vector's own difference and worst entries; the
+    entries at a ReLU kink (``kink``) are left out, as in the whole check."""
+    names = [f"W{i + 1}" for i in range(len(layout.coef_shapes))]
+    names += [f"b{i + 1}" for i in range(len(layout.coef_shapes))]
     layers = []
-    for name, g, num in zip(names, coefs + intercepts, numeric_coefs + numeric_intercepts):
-        checked = ~np.isnan(num)
+    arrays = [sum(layout.unpack(flat), []) for flat in (gradient, numerical, kink)]  # W1, ..., b1, ...
+    for name, g, num, at_kink in zip(names, *arrays):
+        checked = ~at_kink
         with np.errstate(invalid="ignore", over="ignore"):
             error = np.where(checked, np.abs(g - np.nan_to_num(num)), -1.0)
         worst = np.argsort(error, axis=None)[::-1][:n_worst]

@@ -774,6 +774,8 @@ def test_non_finite_loss_does_not_pass():
         result = gradient_check(est, X, y)
     assert not result.passed
     assert result.skipped == 0
+    assert [layer.skipped for layer in result.layers] == [0] * 4  # the layers say the same
+    assert "not finite" in str(result) and "left out" not in str(result)
 
 
 @pytest.mark.parametrize("epsilon", [0.0, np.nan, np.inf])
