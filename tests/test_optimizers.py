@@ -7,7 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
-from skdeep._network import Layout, Network, loss_and_grads
+from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._optimizers import OPTIMIZERS, SGD, Adam
 
 
@@ -147,10 +147,8 @@ def test_one_estimator_epoch_is_one_manual_step(solver):
     theta = layout.pack(
         [_fixed_init(5, 4, None), _fixed_init(4, 1, None)], [np.zeros(4), np.zeros(1)], np.float64
     )
-    loss, g = loss_and_grads(
-        theta, X, y[:, None].astype(float), np.full(n, 1 / n), Network(layout, "tanh", "logistic"),
-        alpha=alpha, n_samples=n,
-    )  # fmt: skip
+    objective, _ = full_batch_objective(X, y[:, None].astype(float), None, Network(layout, "tanh", "logistic"), alpha=alpha)
+    loss, g = objective(theta)
     if solver == "sgd":
         step = lr * g
     else:  # Adam's first step: m = (1 - b1) g, v = (1 - b2) g^2

@@ -9,7 +9,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
-from skdeep._network import Layout, Network, loss_and_grads
+from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._schedules import SCHEDULES, adaptive, constant, inverse_time, invscaling
 
 STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0, current=0.3)
@@ -96,7 +96,7 @@ def test_estimator_steps_with_the_scheduled_rate():
     for k in range(1, 4):
         net = Network(Layout((4, 3, 1)), "tanh", "logistic")
         theta = net.layout.pack(clf.coefs_, clf.intercepts_, np.float64)
-        _, g = loss_and_grads(theta, X, y[:, None].astype(float), np.full(n, 1 / n), net, alpha=0.0, n_samples=n)
+        _, g = full_batch_objective(X, y[:, None].astype(float), None, net, alpha=0.0)[0](theta)
         expected = net.layout.unpack(theta - lr0 / (1 + k) * g)
         clf.partial_fit(X, y)
         for got, want in zip(clf.coefs_ + clf.intercepts_, expected[0] + expected[1]):
