@@ -78,7 +78,7 @@ for name, (estimator, y) in networks.items():
 # demonstration trick: it patches a private name.)
 from unittest import mock
 
-import skdeep._gradient_check
+import skdeep._network
 from skdeep._network import loss_and_grads
 
 
@@ -89,7 +89,7 @@ def backprop_without_l2(theta, X, Y, w, net, *, alpha, n_samples, **kwargs):
 
 
 estimator, y = networks["binary\ntanh, L2"]
-with mock.patch.object(skdeep._gradient_check, "loss_and_grads", backprop_without_l2):
+with mock.patch.object(skdeep._network, "loss_and_grads", backprop_without_l2):
     broken = gradient_check(estimator, X, y)
 results["binary, tanh, L2\nL2 gradient missing"] = broken
 print(broken)
