@@ -47,6 +47,7 @@ def make_epoch(X, Y, hidden, batch_size, solver, alpha=1e-4, random_state=0):
     else:
         optimizer = OPTIMIZERS["adam"]([theta], LEARNING_RATE)
     coefs, intercepts = layout.unpack(theta)
+    epochs = epoch_batches(n, batch_size, rng)
     relu, relu_derivative = ACTIVATIONS["relu"]
     log_loss = OUTPUTS["softmax"][0]
     weights = theta[: layout.n_coefs]
@@ -61,7 +62,7 @@ def make_epoch(X, Y, hidden, batch_size, solver, alpha=1e-4, random_state=0):
             spent[phase] += now - since
             return now
 
-        for rows in epoch_batches(n, batch_size, rng):
+        for rows in next(epochs):
             t = clock()
             X_batch, Y_batch = take_rows(X, rows, ws.X), take_rows(Y, rows, ws.Y)
             m = len(rows)

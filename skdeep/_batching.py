@@ -10,13 +10,21 @@ def partition(n_samples, batch_size):
 
 
 def epoch_batches(n_samples, batch_size, rng=None):
-    """One epoch's batches: index arrays of a fresh permutation when ``rng`` is
-    given, else slices in order."""
+    """Each epoch's batches, one list per epoch for as long as asked: slices in
+    order without ``rng``; with it, index arrays of a shuffled order.
+
+    Each epoch shuffles the order of the epoch before, order <- order[permutation],
+    as scikit-learn's MLP does, so that the same ``rng`` gives sklearn's batches.
+    (A product of random permutations is as random as a fresh one.)
+    """
     slices = partition(n_samples, batch_size)
-    if rng is None:
-        return slices
-    order = rng.permutation(n_samples)
-    return [order[s] for s in slices]
+    order = np.arange(n_samples)
+    while True:
+        if rng is None:
+            yield slices
+        else:
+            order = order[rng.permutation(n_samples)]
+            yield [order[s] for s in slices]
 
 
 def take_rows(A, rows, out=None):

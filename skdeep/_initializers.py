@@ -1,7 +1,10 @@
 """Weight initializers: name -> initializer(fan_in, fan_out, rng, **options).
 
-Each returns a float64 array of shape (fan_in, fan_out).  Biases always start at zero:
-random weights alone break the symmetry between hidden units.
+Each returns a layer's weights, a float64 array of shape (fan_in, fan_out), or the
+pair (weights, biases of shape (fan_out,)) for a scheme that draws biases too.  The
+course's named schemes start the biases at zero (random weights alone break the
+symmetry between hidden units); the default, 'auto', draws both exactly as
+scikit-learn's MLP does.
 """
 
 import numpy as np
@@ -27,20 +30,38 @@ def xavier(fan_in, fan_out, rng, **options):
     return np.sqrt(1.0 / fan_in) * rng.standard_normal((fan_in, fan_out))
 
 
-def glorot_uniform(fan_in, fan_out, rng, *, activation="relu", **options):
-    """scikit-learn's scheme: uniform on +-sqrt(f / (fan_in + fan_out)).
-
-    f is 2 for the logistic activation and 6 otherwise, as in sklearn.  (sklearn also
-    draws its biases from this range; skdeep keeps them at zero.)
-    """
+def _glorot_bound(fan_in, fan_out, activation):
+    """sqrt(f / (fan_in + fan_out)), f = 2 for logistic units and 6 otherwise
+    (Glorot and Bengio, 2010, as scikit-learn applies it)."""
     factor = 2.0 if activation == "logistic" else 6.0
-    bound = np.sqrt(factor / (fan_in + fan_out))
+    return np.sqrt(factor / (fan_in + fan_out))
+
+
+def glorot_uniform(fan_in, fan_out, rng, *, activation="relu", **options):
+    """Uniform on +-sqrt(f / (fan_in + fan_out)), f = 2 for logistic, else 6: the
+    weights of scikit-learn's scheme, with the course's zero biases."""
+    bound = _glorot_bound(fan_in, fan_out, activation)
     return rng.uniform(-bound, bound, (fan_in, fan_out))
 
 
-#: public name -> initializer; 'auto' is resolved by the estimator (He for relu,
-#: Xavier otherwise) and a callable ``init(fan_in, fan_out, rng)`` is used as given.
+def sklearn_glorot(fan_in, fan_out, rng, *, activation="relu", **options):
+    """scikit-learn's scheme, weights and biases: both uniform on the glorot_uniform
+    range, the weights drawn first, so the same ``rng`` gives sklearn's numbers.
+
+    Returns
+    -------
+    weights : ndarray of shape (fan_in, fan_out)
+    biases : ndarray of shape (fan_out,)
+    """
+    bound = _glorot_bound(fan_in, fan_out, activation)
+    weights = rng.uniform(-bound, bound, (fan_in, fan_out))
+    return weights, rng.uniform(-bound, bound, fan_out)
+
+
+#: public name -> initializer; a callable ``init(fan_in, fan_out, rng)`` passed to
+#: the estimator is used as given, with the same return convention.
 INITIALIZERS = {
+    "auto": sklearn_glorot,
     "zeros": zeros,
     "random": random,
     "he": he,

@@ -186,7 +186,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions(set(INITIALIZERS) | {"auto"}), callable],
+        "init": [StrOptions(set(INITIALIZERS)), callable],
         "init_scale": [Interval(Real, 0, None, closed="neither")],
         "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
         "decay_rate": [Interval(Real, 0, None, closed="left")],
@@ -303,13 +303,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return [float(v) for v in np.broadcast_to(values, n_hidden)]
 
     def _initializer(self):
-        """The weight initializer as a function (fan_in, fan_out, rng) -> array."""
+        """The initializer as a function (fan_in, fan_out, rng) -> weights, or
+        (weights, biases) (see init_params)."""
         if callable(self.init):
             return self.init
-        name = self.init
-        if name == "auto":
-            name = "he" if self.activation == "relu" else "xavier"
-        return partial(INITIALIZERS[name], init_scale=self.init_scale, activation=self.activation)
+        return partial(INITIALIZERS[self.init], init_scale=self.init_scale, activation=self.activation)
 
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
@@ -462,7 +460,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return int(min(self.batch_size, n_samples))
 
     def _split_validation(self, X, y, Y, sample_weight):
-        """Hold out validation_fraction of the data, stratified for classifiers."""
+        """Hold out validation_fraction of the data with sklearn's draws: stratified
+        for binary targets (one output) when each class can be split, else random."""
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 2 or len(y) - n_val < 1:
             raise ValueError(
@@ -470,9 +469,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "validation_fraction or the size of the data set, or set early_stopping=False."
             )
         stratify = None
-        single_label = self.out_activation_ == "softmax" or (isinstance(self, ClassifierMixin) and Y.shape[1] == 1)
-        if single_label:  # binary or multiclass, not multilabel
+        if isinstance(self, ClassifierMixin) and Y.shape[1] == 1:  # sklearn's rule
             _, counts = np.unique(y, return_counts=True)
+            # where sklearn's stratified split raises, a random one still works
             if counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val):
                 stratify = y
         arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
@@ -520,11 +519,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         name = type(self).__name__
 
         initial_loss = None  # this call's first batch loss, to tell an explosion
+        epochs = epoch_batches(n, batch_size, rng if self.shuffle else None)
         with _stop_on_interrupt() as interrupt:
             for _ in range(self.max_iter):
                 tasks.begin_epoch()
                 accumulated, seen = 0.0, 0
-                for rows in epoch_batches(n, batch_size, rng if self.shuffle else None):
+                for rows in next(epochs):
                     X_batch = take_rows(X, rows, ws.X if dense else None)
                     Y_batch = take_rows(Y, rows, ws.Y)
                     m = X_batch.shape[0]
@@ -747,11 +747,13 @@ _COMMON_DOC = """
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.
     init : {'auto', 'zeros', 'random', 'he', 'xavier', 'glorot_uniform'} or callable, default='auto'
-        Weight initialization: 'auto' is He for relu and Xavier otherwise; 'random' is
-        standard normal times init_scale; 'he' has variance 2 / fan_in; 'xavier'
-        variance 1 / fan_in; 'glorot_uniform' is sklearn's scheme. A callable
-        ``init(fan_in, fan_out, rng)`` returns the (fan_in, fan_out) weights. Biases
-        always start at zero.
+        Initialization. 'auto' is scikit-learn's: weights and biases uniform on
+        +-sqrt(f / (fan_in + fan_out)), f = 2 for logistic and 6 otherwise, the same
+        draws as sklearn's MLP for the same random_state. The course's named schemes
+        start the biases at zero: 'random' is standard normal times init_scale; 'he'
+        has variance 2 / fan_in; 'xavier' variance 1 / fan_in; 'glorot_uniform' is
+        sklearn's weight range. A callable ``init(fan_in, fan_out, rng)`` returns the
+        (fan_in, fan_out) weights, or the pair (weights, biases of shape (fan_out,)).
     init_scale : float, default=0.01
         Scale of init='random' (10 reproduces the course's 'too large' lesson).
     keep_prob : float or sequence of float, default=1.0

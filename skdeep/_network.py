@@ -70,13 +70,15 @@ class Network(NamedTuple):
 
 
 def init_params(layout, initializer, rng, dtype):
-    """Draw every layer's weights with ``initializer``; biases start at zero.
+    """Draw every layer's parameters with ``initializer``, layer after layer.
 
     Parameters
     ----------
     layout : Layout
     initializer : callable
-        ``initializer(fan_in, fan_out, rng) -> array of shape (fan_in, fan_out)``.
+        ``initializer(fan_in, fan_out, rng)`` returns the layer's weights, an array
+        of shape (fan_in, fan_out), whose biases then start at zero; or the pair
+        (weights, biases of shape (fan_out,)).
     rng : numpy.random.RandomState
     dtype : numpy dtype of the parameters.
 
@@ -85,18 +87,22 @@ def init_params(layout, initializer, rng, dtype):
     theta : ndarray of shape (layout.size,)
     """
     theta = np.zeros(layout.size, dtype=dtype)
-    coefs, _ = layout.unpack(theta)
-    for W in coefs:
+    for W, b in zip(*layout.unpack(theta)):
         fan_in, fan_out = W.shape
-        values = np.asarray(initializer(fan_in, fan_out, rng))
-        if values.shape != W.shape:
-            raise ValueError(
-                f"init returned an array of shape {values.shape} for a layer with "
-                f"fan_in={fan_in} and fan_out={fan_out}; expected {W.shape}."
-            )
-        if not np.isfinite(values).all():
-            raise ValueError(f"init returned non-finite weights (inf or NaN) for a layer of shape {W.shape}.")
-        W[...] = values
+        values = initializer(fan_in, fan_out, rng)
+        weights, biases = values if isinstance(values, tuple) else (values, None)
+        for name, target, drawn in (("weights", W, weights), ("biases", b, biases)):
+            if drawn is None:
+                continue
+            drawn = np.asarray(drawn)
+            if drawn.shape != target.shape:
+                raise ValueError(
+                    f"init returned {name} of shape {drawn.shape} for a layer with "
+                    f"fan_in={fan_in} and fan_out={fan_out}; expected {target.shape}."
+                )
+            if not np.isfinite(drawn).all():
+                raise ValueError(f"init returned non-finite {name} (inf or NaN) for a layer of shape {W.shape}.")
+            target[...] = drawn
     return theta
 
 

@@ -27,28 +27,46 @@ def test_partition_covers_every_row_once_in_order(n_samples, batch_size):
     assert all(s.stop - s.start == batch_size for s in slices[:-1])
 
 
-def test_epoch_batches_without_rng_are_the_slices():
-    assert epoch_batches(10, 4) == partition(10, 4)
+def test_epoch_batches_without_rng_are_the_slices_every_epoch():
+    epochs = epoch_batches(10, 4)
+    for _ in range(3):
+        assert next(epochs) == partition(10, 4)
 
 
 @given(n_samples=st.integers(1, 300), batch_size=st.integers(1, 400), seed=st.integers(0, 2**31 - 1))
 def test_epoch_batches_with_rng_partition_a_permutation(n_samples, batch_size, seed):
-    batches = epoch_batches(n_samples, batch_size, np.random.RandomState(seed))
-    assert [len(b) for b in batches] == [s.stop - s.start for s in partition(n_samples, batch_size)]
-    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(n_samples))
+    epochs = epoch_batches(n_samples, batch_size, np.random.RandomState(seed))
+    for _ in range(2):
+        batches = next(epochs)
+        assert [len(b) for b in batches] == [s.stop - s.start for s in partition(n_samples, batch_size)]
+        np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(n_samples))
 
 
 def test_epoch_batches_are_reproducible_and_shuffled():
-    first = epoch_batches(50, 16, np.random.RandomState(0))
-    again = epoch_batches(50, 16, np.random.RandomState(0))
+    first = next(epoch_batches(50, 16, np.random.RandomState(0)))
+    again = next(epoch_batches(50, 16, np.random.RandomState(0)))
     for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     order = np.concatenate(first)
     assert not np.array_equal(order, np.arange(50))
-    # one rng over several epochs draws a fresh permutation each time
-    rng = np.random.RandomState(0)
-    epoch1, epoch2 = (np.concatenate(epoch_batches(50, 16, rng)) for _ in range(2))
+    # one rng over several epochs gives a new order each epoch
+    epochs = epoch_batches(50, 16, np.random.RandomState(0))
+    epoch1, epoch2 = (np.concatenate(next(epochs)) for _ in range(2))
     assert not np.array_equal(epoch1, epoch2)
+
+
+def test_epoch_batches_shuffle_as_sklearn_does():
+    # sklearn's MLP shuffles the previous epoch's order each epoch with
+    # sklearn.utils.shuffle; the same seed must give the same batches
+    from sklearn.utils import gen_batches, shuffle
+
+    ours = epoch_batches(37, 8, np.random.RandomState(5))
+    rng, order = np.random.RandomState(5), np.arange(37)
+    for _ in range(4):
+        order = shuffle(order, random_state=rng)
+        expected = [order[s] for s in gen_batches(37, 8)]
+        for got, want in zip(next(ours), expected, strict=True):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_take_rows_gathers_into_the_buffer():

