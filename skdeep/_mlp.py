@@ -12,6 +12,8 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
+from scipy.special import expit
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -36,7 +38,7 @@ from sklearn.utils.validation import (
 from ._activations import ACTIVATIONS
 from ._batching import epoch_batches, take_rows
 from ._initializers import INITIALIZERS
-from ._losses import OUTPUTS, log_expit, log_softmax
+from ._losses import OUTPUTS, log_expit, log_softmax, softmax
 from ._network import (
     Layout,
     Network,
@@ -660,13 +662,44 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ predicting
 
+    def _check_X(self, X):
+        """X validated for prediction, as a float array or sparse matrix.
+
+        sklearn's validate_data(reset=False) checks the feature names, the number of
+        features, the dtype, finiteness and the sparse format, at a cost larger than
+        the forward pass of a small batch. For the common case, a 2-D float ndarray
+        with the right number of columns from an estimator fitted without feature
+        names, those checks reduce to the ones made here; anything else, and any
+        input that fails them, goes through validate_data and its messages.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype.char in "fd"  # float32, float64
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and (get_config()["assume_finite"] or np.isfinite(X).all())
+        ):
+            return X
+        return validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+
+    def _inference_layers(self):
+        """(coefs, intercepts) of the plain MLP that prediction computes: each hidden
+        layer applies ``activation``, the output layer ``out_activation_``. Prediction
+        and export (ONNX) read the fitted network from here only."""
+        return self.coefs_, self.intercepts_
+
     def _logits(self, X):
-        """Output pre-activations for X, never NaN, clipped to a finite range."""
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
-        X = X.astype(self.coefs_[0].dtype, copy=False)
-        with np.errstate(all="ignore"):
-            Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        """Output pre-activations for X, in the parameters' dtype, never NaN, clipped
+        to a finite range."""
+        if not hasattr(self, "coefs_"):
+            check_is_fitted(self)  # raises sklearn's NotFittedError
+        X = self._check_X(X)
+        coefs, intercepts = self._inference_layers()
+        with np.errstate(all="ignore"):  # X beyond float32's range casts to inf
+            X = X.astype(coefs[0].dtype, copy=False)
+            Z = forward(coefs, intercepts, X, self.activation)
         if np.isnan(Z).any():
             raise ValueError(
                 "The network's outputs overflowed for this X (inf - inf in a hidden layer): "
@@ -941,9 +974,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
 
     def _decode(self, P):
-        if self.out_activation_ == "softmax":
-            return self.classes_[np.argmax(P, axis=1)]
-        return self._label_binarizer.inverse_transform(P)
+        """Class labels from the output activations P (n_samples, n_outputs), by
+        sklearn's rule: the most probable class; for binary and multilabel
+        outputs, each probability > 0.5."""
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return (P > 0.5).astype(int)
+        if self.out_activation_ == "logistic":  # binary
+            return self.classes_.take((P[:, 0] > 0.5).astype(np.intp))
+        return self.classes_.take(P.argmax(axis=1))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -984,18 +1022,32 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def predict(self, X):
         """Predicted class labels, shape (n_samples,) or (n_samples, n_classes)."""
-        return self._decode(self.predict_proba(X))
+        Z = self._logits(X)
+        return self._decode(OUTPUTS[self.out_activation_][1](Z))
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities, shape (n_samples, n_classes). Never exactly 0: they
+        are floored at the smallest normal float, so their log is predict_log_proba."""
+        return self._probabilities(self._logits(X))
+
+    def _probabilities(self, Z):
+        """predict_proba from the logits Z (n_samples, n_outputs), overwriting Z."""
         with np.errstate(under="ignore"):
-            return np.exp(self.predict_log_proba(X))
+            if self.out_activation_ == "softmax":
+                P = softmax(Z)
+            elif Z.shape[1] == 1:  # binary: 1 - p as expit(-z), without cancellation
+                P = np.empty((Z.shape[0], 2), Z.dtype)
+                expit(-Z[:, 0], out=P[:, 0])
+                expit(Z[:, 0], out=P[:, 1])
+            else:
+                P = expit(Z, out=Z)
+        return np.maximum(P, np.finfo(P.dtype).tiny, out=P)
 
     def predict_log_proba(self, X):
         """Log of predict_proba, computed from the logits: log(1 - expit(z)) is never
         taken. It is floored at the log of the smallest normal float (about -708 in
-        float64, -87 in float32), so it is always finite, predict_proba never
-        underflows to 0, and log(predict_proba) equals it."""
+        float64, -87 in float32), so it is always finite and equals
+        log(predict_proba)."""
         Z = self._logits(X)
         with np.errstate(all="ignore"):
             if self.out_activation_ == "softmax":

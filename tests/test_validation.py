@@ -396,3 +396,71 @@ def test_new_class_in_partial_fit_raises():
 def test_partial_fit_first_call_needs_classes():
     with pytest.raises(ValueError, match="classes"):
         MLPClassifier(hidden_layer_sizes=(3,)).partial_fit(X, Y_CLASS)
+
+
+# ------------------------------------------- prediction's shortcut through validation
+
+
+def _validated(est, X_in):
+    """What sklearn's validate_data makes of X_in for prediction."""
+    from sklearn.utils.validation import validate_data
+
+    return validate_data(est, X_in, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+
+
+SHORTCUT_INPUTS = {
+    "float64": X,
+    "float32": X.astype(np.float32),
+    "fortran": np.asfortranarray(X),
+    "strided": np.repeat(X, 2, axis=1)[:, ::2],
+    "int": np.arange(12).reshape(4, 3),
+    "float16": X.astype(np.float16),
+    "list": X.tolist(),
+    "huge but finite": np.full((2, 3), np.finfo(np.float64).max),  # the sum overflows
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(SHORTCUT_INPUTS))
+def test_prediction_validates_as_validate_data_does(name, dtype):
+    # the shortcut for float ndarrays must accept exactly what validate_data accepts
+    # and return the same array
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X.astype(dtype), Y_REG)
+    X_in = SHORTCUT_INPUTS[name]
+    got = est._check_X(X_in)
+    expected = _validated(est, X_in)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    if name == "huge but finite":  # valid input, yet the forward pass overflows
+        with pytest.raises(ValueError, match="outputs overflowed"):
+            est.predict(X_in)
+    else:
+        assert np.isfinite(est.predict(X_in)).all()
+
+
+def test_prediction_keeps_the_feature_name_checks():
+    pd = pytest.importorskip("pandas")
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(pd.DataFrame(X, columns=["a", "b", "c"]), Y_REG)
+    # a plain array after a fit with names: sklearn's warning, through validate_data
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        est.predict(X)
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(pd.DataFrame(X, columns=["a", "c", "b"]))
+
+
+def test_prediction_honours_assume_finite():
+    # sklearn's global switch skips the finiteness check; an overflowing forward
+    # pass then still gets skdeep's clear error instead of a NaN
+    from sklearn import config_context
+
+    clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, Y_CLASS)
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(X_NAN)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match="outputs overflowed"):
+        clf.predict(X_NAN)
