@@ -466,9 +466,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         for binary targets (one output) when each class can be split, else random."""
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 2 or len(y) - n_val < 1:
+            # a classifier's validation set needs a sample of each class to score it
+            classes = f", {len(self.classes_)} classes" if hasattr(self, "classes_") else ""
             raise ValueError(
-                f"The validation set is too small ({n_val} of {len(y)} samples): increase "
-                "validation_fraction or the size of the data set, or set early_stopping=False."
+                f"The validation set is too small ({n_val} of {len(y)} samples{classes}): "
+                "increase validation_fraction or the size of the data set, or set "
+                "early_stopping=False."
             )
         stratify = None
         if isinstance(self, ClassifierMixin) and Y.shape[1] == 1:  # sklearn's rule
