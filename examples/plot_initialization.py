@@ -199,7 +199,7 @@ for solver in deep_solvers:
 # %%
 # Why: the signal through the layers
 # ----------------------------------
-# Before any training, push the training set through the 15 layers and measure,
+# Before any training, push all the images through the 15 layers and measure,
 # for each layer, how much a unit's activation varies from one image to the next
 # (its standard deviation over the samples, averaged over the units). That spread
 # is the information about the input that reaches the layer. ReLU zeroes half of
