@@ -21,7 +21,7 @@ The course's lessons on initialization, measured:
 
 The gallery runs one seed of each comparison so that it builds quickly. The figures
 quoted in :doc:`/initialization` come from five seeds:
-``python examples/plot_initialization.py --full`` (about three minutes on two cores).
+``python examples/plot_initialization.py --full`` (one to three minutes on two cores).
 """
 
 # %%
