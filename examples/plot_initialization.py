@@ -21,7 +21,7 @@ The course's lessons on initialization, measured:
 
 The gallery runs one seed of each comparison so that it builds quickly. The figures
 quoted in :doc:`/initialization` come from five seeds:
-``python examples/plot_initialization.py --full`` (one to three minutes on two cores).
+``python examples/plot_initialization.py --full`` (one to two minutes on two cores).
 """
 
 # %%
@@ -40,6 +40,7 @@ from sklearn.inspection import DecisionBoundaryDisplay
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from skdeep import LossCurveDisplay, MLPClassifier, MLPRegressor
 from skdeep._initializers import INITIALIZERS
@@ -170,20 +171,23 @@ deep_schemes = {
 }
 deep_scores, deep_losses = {}, {}  # (solver, init) -> per-seed test accuracy, last loss
 deep_curves = {}  # init -> the first seed's sgd fit, for the loss curves
-for seed in SEEDS:
-    X_train, X_test, y_train, y_test = train_test_split(
-        X_digits, y_digits, test_size=0.3, stratify=y_digits, random_state=seed
-    )
-    for solver, solver_params in deep_solvers.items():
-        for name, params in deep_schemes.items():
-            model = make_pipeline(
-                StandardScaler(), MLPClassifier(**DEEP, **solver_params, **params, random_state=seed)
-            )
-            model.fit(X_train, y_train)
-            deep_scores.setdefault((solver, name), []).append(model.score(X_test, y_test))
-            deep_losses.setdefault((solver, name), []).append(model[-1].loss_)
-            if solver == "sgd":
-                deep_curves.setdefault(name, model[-1])
+# batches of 64 through 50-unit layers are too small to share between two BLAS
+# threads: on a busy two-core machine a second thread made these fits 8 times slower
+with threadpool_limits(limits=1, user_api="blas"):
+    for seed in SEEDS:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X_digits, y_digits, test_size=0.3, stratify=y_digits, random_state=seed
+        )
+        for solver, solver_params in deep_solvers.items():
+            for name, params in deep_schemes.items():
+                model = make_pipeline(
+                    StandardScaler(), MLPClassifier(**DEEP, **solver_params, **params, random_state=seed)
+                )
+                model.fit(X_train, y_train)
+                deep_scores.setdefault((solver, name), []).append(model.score(X_test, y_test))
+                deep_losses.setdefault((solver, name), []).append(model[-1].loss_)
+                if solver == "sgd":
+                    deep_curves.setdefault(name, model[-1])
 
 for solver in deep_solvers:
     print(f"solver={solver!r}: test accuracy after 20 epochs, {len(SEEDS)} seed(s)")
