@@ -1,4 +1,5 @@
-"""LossCurveDisplay: the training loss per epoch, in scikit-learn's Display style."""
+"""LossCurveDisplay: the training and validation loss per epoch, and the validation
+score, in scikit-learn's Display style."""
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -7,12 +8,14 @@ from sklearn.utils.validation import check_is_fitted
 
 
 class LossCurveDisplay:
-    """Training-loss curve, with the validation score on a second axis.
+    """Training and validation loss curves, with the validation score on a second
+    axis.
 
-    The loss after each epoch (each iteration for ``solver='lbfgs'``) is drawn on the
-    left axis; with early stopping, the score on the held-out validation set is drawn
-    on a second y axis sharing the epochs, so a falling loss and a stalling score can
-    be read off one picture.
+    The training loss after each epoch (each iteration for ``solver='lbfgs'``) is
+    drawn on the left axis, and with a validation set (early stopping) the
+    validation loss beside it, dotted: the same loss and L2 term on the same scale,
+    so the gap between them, the course's train/dev gap, reads off the picture. The
+    validation score is drawn dashed on a second y axis sharing the epochs.
 
     Create it with :meth:`from_estimator`, or from the curves themselves and then
     call :meth:`plot`. All attributes are set by :meth:`plot`.
@@ -21,6 +24,9 @@ class LossCurveDisplay:
     ----------
     loss_curve : array-like of shape (n_epochs,)
         Training loss after each epoch, as ``loss_curve_``.
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        Validation loss after each epoch, as ``validation_loss_curve_``. None draws
+        none.
     validation_scores : array-like of shape (n_epochs,), default=None
         Validation score after each epoch, as ``validation_scores_`` with early
         stopping (accuracy for classifiers, R² for regressors). None draws no second
@@ -33,6 +39,8 @@ class LossCurveDisplay:
     ----------
     line_ : matplotlib Line2D
         The training-loss curve.
+    validation_loss_line_ : matplotlib Line2D or None
+        The validation-loss curve, None without a validation loss.
     validation_line_ : matplotlib Line2D or None
         The validation-score curve, None without validation scores.
     ax_ : matplotlib Axes
@@ -60,8 +68,9 @@ class LossCurveDisplay:
     >>> plt.show()  # doctest: +SKIP
     """
 
-    def __init__(self, loss_curve, *, validation_scores=None, estimator_name=None):
+    def __init__(self, loss_curve, *, validation_loss_curve=None, validation_scores=None, estimator_name=None):
         self.loss_curve = loss_curve
+        self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
 
@@ -91,9 +100,21 @@ class LossCurveDisplay:
 
         loss = np.asarray(self.loss_curve, dtype=float)
         epochs = np.arange(1, loss.size + 1)
-        (self.line_,) = ax.plot(epochs, loss, **{"label": name or "training loss", **kwargs})
+        with_validation_loss = self.validation_loss_curve is not None
+        label = "training loss" if not name else (f"{name} training loss" if with_validation_loss else name)
+        (self.line_,) = ax.plot(epochs, loss, **{"label": label, **kwargs})
         ax.set_xlabel("epoch")
-        ax.set_ylabel("training loss")
+        ax.set_ylabel("loss" if with_validation_loss else "training loss")
+        self.validation_loss_line_ = None
+        if with_validation_loss:
+            validation_loss = np.asarray(self.validation_loss_curve, dtype=float)
+            (self.validation_loss_line_,) = ax.plot(
+                np.arange(1, validation_loss.size + 1),
+                validation_loss,
+                linestyle=":",
+                color=self.line_.get_color(),
+                label="validation loss" if not name else f"{name} validation loss",
+            )
 
         # one score axis per axes: an earlier plot's, so that several estimators'
         # scores share one scale and one legend
@@ -114,7 +135,7 @@ class LossCurveDisplay:
                 label=label,
             )
 
-        if name or self.ax2_ is not None:
+        if name or self.ax2_ is not None or with_validation_loss:
             # every labelled line of both axes in one legend, on the score axis when
             # there is one (it is drawn on top)
             handles, labels = ax.get_legend_handles_labels()
@@ -137,8 +158,9 @@ class LossCurveDisplay:
         ----------
         estimator : fitted estimator or Pipeline
             An estimator with ``loss_curve_`` (skdeep's or scikit-learn's MLPs), or a
-            Pipeline ending in one. Its ``validation_scores_``, when not None (early
-            stopping), are drawn on a second y axis.
+            Pipeline ending in one. Its ``validation_loss_curve_``, when not None
+            (early stopping), is drawn beside the training loss, and its
+            ``validation_scores_`` on a second y axis.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure and axes when None.
         name : str, default=None
@@ -169,6 +191,7 @@ class LossCurveDisplay:
             )
         display = cls(
             estimator.loss_curve_,
+            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
             validation_scores=getattr(estimator, "validation_scores_", None),
             estimator_name=type(estimator).__name__ if name is None else name,
         )

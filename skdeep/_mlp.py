@@ -11,12 +11,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse as sp
 from scipy.special import expit
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, get_scorer_names, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer, label_binarize
 from sklearn.utils import check_random_state, compute_sample_weight
@@ -36,22 +35,14 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ACTIVATIONS
-from ._batching import epoch_batches, take_rows
 from ._initializers import INITIALIZERS
 from ._losses import OUTPUTS, log_expit, log_softmax, softmax
-from ._network import (
-    Layout,
-    Network,
-    Workspace,
-    draw_dropout_masks,
-    forward,
-    full_batch_objective,
-    init_params,
-    loss_and_grads,
-)
+from ._monitor import DivergenceError, Monitor, ValidationSet
+from ._network import Layout, Network, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
 from ._schedules import SCHEDULES
 from ._threads import single_threaded_scipy_blas
+from ._training import MiniBatchGradientDescent
 
 
 try:  # sklearn >= 1.9: progress and control through sklearn's callback API
@@ -107,11 +98,6 @@ class _FitTasks:
             self._call(self.root.call_on_fit_task_end)
 
 
-class DivergenceError(ValueError):
-    """Training produced a non-finite loss or parameters, or a loss that grew a
-    millionfold over the first batch's."""
-
-
 _DIVERGED = (
     "{name} diverged: the loss or the weights became non-finite (inf or NaN), or the "
     "loss grew a millionfold, at iteration {epoch}. Try a lower learning_rate_init, a "
@@ -164,6 +150,9 @@ def _stop_on_interrupt():
 class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """The parameters, validation and fit loop shared by both estimators."""
 
+    # during fit, the validation set that a scorer predicts on (see ValidationSet)
+    _fit_validation_X = None
+
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -183,6 +172,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "scoring": [StrOptions(set(get_scorer_names()) | {"loss"}), callable, None],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -216,6 +206,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         nesterovs_momentum,
         early_stopping,
         validation_fraction,
+        scoring,
         beta_1,
         beta_2,
         epsilon,
@@ -245,6 +236,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.scoring = scoring
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -261,6 +253,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     @abstractmethod
     def _encode_targets(self, y, first_call, classes, dtype):
         """Validate y and return it encoded as an array (n_samples, n_outputs) of dtype."""
+
+    @abstractmethod
+    def _encode_validation_targets(self, y_val, dtype):
+        """Validate y_val against what fit learned from y; encode it as Y is."""
 
     @abstractmethod
     def _output_activation(self):
@@ -340,13 +336,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
     # private training state, saved and restored with the fitted attributes
-    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_best_theta")
+    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count")
 
     def _state_keys(self):
         return [k for k in vars(self) if (k.endswith("_") and not k.startswith("__")) or k in self._STATE]
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
-        """Fit all or nothing: when fit raises, the estimator is left as it was."""
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, validation_data=(None, None, None)):
+        """Fit all or nothing: when fit raises, the estimator is left as it was.
+
+        ``validation_data`` is (X_val, y_val, sample_weight_val) as fit takes them."""
         saved = {}
         for key in self._state_keys():
             value = getattr(self, key)
@@ -356,14 +354,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 value = copy.deepcopy(value)
             saved[key] = value
         try:
-            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+            return self._fit_unguarded(X, y, sample_weight, incremental, classes, validation_data)
         except BaseException:
             for key in self._state_keys():
                 delattr(self, key)
             vars(self).update(saved)
             raise
 
-    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation_data):
         hidden = self._hidden_sizes()
         keep_probs = self._keep_probs(len(hidden))
         if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
@@ -374,6 +372,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
+        validation_data = self._prepare_validation_data(*validation_data, dtype=X.dtype, n_outputs=Y.shape[1])
         dtype = X.dtype
         if first_call:
             self._rng = check_random_state(self.random_state)
@@ -382,8 +381,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self.loss_curve_ = []
             self.best_loss_ = np.inf
             self._no_improvement_count = 0
-            self.validation_scores_ = [] if self.early_stopping else None
-            self.best_validation_score_ = -np.inf if self.early_stopping else None
+            # set by the Monitor once there is a validation set
+            self.validation_scores_ = self.validation_loss_curve_ = self.best_validation_score_ = None
             self._optimizer = None
         else:
             if not incremental:
@@ -396,16 +395,68 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = net.output
 
+        # the validation set: the one given, or for sgd and adam with early stopping
+        # sklearn's split of X (drawn after the initial weights, as sklearn's)
+        if validation_data is None and self.early_stopping and self.solver != "lbfgs":
+            (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
+        n_train = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        validation = None
+        if validation_data is not None:
+            validation = ValidationSet(self, net, *validation_data, n_train=n_train, scoring=self.scoring)
+        monitor = Monitor(self, validation)
+
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks)
+                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor)
             else:
-                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks)
+                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor)
+        monitor.finish(theta)
         tasks.end()
         return self
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
+    def _prepare_validation_data(self, X_val, y_val, sample_weight_val, dtype, n_outputs):
+        """X_val, y_val and sample_weight_val validated as fit validates X, y and
+        sample_weight, with y_val encoded as for the loss: (X, y, Y, sample_weight),
+        or None when no validation set is given."""
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val is given, but X_val and y_val are not.")
+            return None
+        if y_val is None:
+            raise ValueError("X_val is given, but y_val is not: pass both, or neither.")
+        if X_val is None:
+            raise ValueError("y_val is given, but X_val is not: pass both, or neither.")
+        if not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are given while early_stopping=False: the validation "
+                "set serves early stopping. Set early_stopping=True, or leave them out."
+            )
+        try:
+            X_val = validate_data(
+                self, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32)
+            )
+        except ValueError as error:
+            raise ValueError(f"X_val: {error}") from None
+        X_val = X_val.astype(dtype, copy=False)
+        y_val = np.asarray(y_val)
+        if y_val.ndim == 2 and y_val.shape[1] == 1 and isinstance(self, ClassifierMixin):
+            y_val = column_or_1d(y_val, warn=True)
+        if len(y_val) != X_val.shape[0]:
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: {X_val.shape[0]} and {len(y_val)}."
+            )
+        try:
+            Y_val = self._encode_validation_targets(y_val, dtype)
+        except ValueError as error:
+            raise ValueError(f"y_val: {error}") from None
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(f"y_val has {Y_val.shape[1]} outputs, but y has {n_outputs}.")
+        if sample_weight_val is not None:
+            sample_weight_val = self._sample_weight(sample_weight_val, X_val, y_val)
+        return X_val, y_val, Y_val, sample_weight_val
+
+    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, monitor):
         objective, _ = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
 
         def fun(x):
@@ -415,15 +466,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             loss, grad = objective(theta)
             return loss, grad.astype(np.float64)
 
-        curve, stopped = [], []
+        stopped = []
 
         def record(intermediate_result):
-            curve.append(float(intermediate_result.fun))
-            if self.verbose:
-                print("Iteration %d, loss = %.8f" % (len(curve), curve[-1]))
             theta[...] = intermediate_result.x
-            if tasks.end_epoch():
-                stopped.append(True)
+            if not monitor.record(theta, float(intermediate_result.fun)):
+                monitor.diverged(_DIVERGED.format(name=type(self).__name__, epoch=len(self.loss_curve_) + 1))
+                stopped.append("diverged")
+            elif tasks.end_epoch() or (monitor.validation is not None and monitor.stalled):
+                stopped.append("asked")
+            if stopped:
                 raise StopIteration
 
         with single_threaded_scipy_blas:  # see _threads: scipy's pool against NumPy's
@@ -448,8 +500,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_iter_ = int(result.nit)
         self.t_ += self.n_iter_ * X.shape[0]
         self.loss_ = float(result.fun)
-        self.loss_curve_ += curve
-        self.best_loss_ = min(self.best_loss_, self.loss_, *curve)
+        if monitor.validation is None:
+            self.best_loss_ = min(self.best_loss_, self.loss_)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -463,7 +515,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data with sklearn's draws: stratified
-        for binary targets (one output) when each class can be split, else random."""
+        for binary targets (one output) when each class can be split, else random.
+
+        Returns
+        -------
+        train, validation : tuples (X, y, Y, sample_weight)
+        """
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 2 or len(y) - n_val < 1:
             # a classifier's validation set needs a sample of each class to score it
@@ -487,107 +544,37 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if sample_weight is None:
             train.append(None)
             val.append(None)
-        return train, val
+        return tuple(train), tuple(val)
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks):
-        if sp.issparse(X) and X.format != "csr":
-            X = X.tocsr()  # rows are taken every batch: O(nnz) each time from CSC
-        early_stopping = self.early_stopping
-        if early_stopping:
-            (X, _, Y, sample_weight), (X_val, y_val, _, sw_val) = self._split_validation(
-                X, y, Y, sample_weight
-            )
-        n = X.shape[0]
-        batch_size = self._batch_size(n)
-        total = n if sample_weight is None else float(sample_weight.sum())
-        if total <= 0:
-            raise ValueError("sample_weight must have a positive sum over the training samples.")
-        # a row's weight in a batch of m rows is s_j * n / (S * m), s_j = 1 unweighted
-        row_weight = None if sample_weight is None else sample_weight * (n / total)
-
+    def _fit_stochastic(self, X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor):
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(theta)
+        optimizer = self._optimizer
+        descent = MiniBatchGradientDescent(
+            X, Y, sample_weight, net, optimizer, alpha=self.alpha, batch_size=self._batch_size(X.shape[0]),
+            keep_probs=keep_probs, rng=self._rng, shuffle=self.shuffle,
+        )  # fmt: skip
         # n_iter_ counts this call's epochs, as sklearn; loss_curve_, t_ and the
         # epochs behind the learning-rate schedule run on across calls
         self.n_iter_ = 0
-        if early_stopping:  # the restored weights and their score come from this fit
-            self.best_validation_score_, self._best_theta = -np.inf, None
-        optimizer = self._optimizer
-        dtype = theta.dtype
-        hidden = net.layout.layer_sizes[1:-1]
-        dropout = min(keep_probs, default=1) < 1
-        dense = not sp.issparse(X)
-        ws = Workspace(
-            net.layout, batch_size, dtype, dropout=dropout, gather=True, n_features=X.shape[1] if dense else None
-        )
-        rng = self._rng
-        name = type(self).__name__
-
-        initial_loss = None  # this call's first batch loss, to tell an explosion
-        epochs = epoch_batches(n, batch_size, rng if self.shuffle else None)
         with _stop_on_interrupt() as interrupt:
             for _ in range(self.max_iter):
                 tasks.begin_epoch()
-                accumulated, seen = 0.0, 0
-                for rows in next(epochs):
-                    X_batch = take_rows(X, rows, ws.X if dense else None)
-                    Y_batch = take_rows(Y, rows, ws.Y)
-                    m = X_batch.shape[0]
-                    w = ws.w[:m]
-                    if row_weight is None:
-                        w.fill(1.0 / m)
-                    else:
-                        np.multiply(row_weight[rows], 1.0 / m, out=w)
-                    masks = draw_dropout_masks(rng, m, hidden, keep_probs, dtype) if dropout else None
-                    loss, grad = loss_and_grads(
-                        theta, X_batch, Y_batch, w, net,
-                        alpha=self.alpha, n_samples=total, masks=masks, ws=ws,
-                    )  # fmt: skip
-                    if not np.isfinite(loss):
-                        break
-                    initial_loss = loss if initial_loss is None else initial_loss
-                    optimizer.step([theta], [grad])
-                    accumulated += loss * m
-                    seen += m
-                    if interrupt["stop"]:
-                        break
-
-                # diverged: a non-finite loss or weight, or a loss grown a millionfold
-                diverged = not (np.isfinite(loss) and np.isfinite(theta).all())
-                diverged = diverged or accumulated / seen > 1e6 * max(initial_loss, 1.0)
-                score = None
-                if early_stopping and not diverged:
-                    score = self._validation_score(X_val, y_val, sw_val)
-                    diverged = not np.isfinite(score)  # the outputs overflowed
-                if diverged:
-                    message = _DIVERGED.format(name=name, epoch=self.n_iter_ + 1)
-                    if early_stopping and self._best_theta is not None:
-                        warnings.warn(message + " Keeping the weights of the best validation score.", ConvergenceWarning)
-                        break
-                    raise DivergenceError(message)
-
+                loss, seen = descent.run_epoch(theta, interrupt)
+                if descent.diverged(theta, loss) or not monitor.record(theta, loss):
+                    monitor.diverged(_DIVERGED.format(name=type(self).__name__, epoch=self.n_iter_ + 1))
+                    break
                 self.n_iter_ += 1
                 self._epochs += 1
                 self.t_ += seen
-                self.loss_ = accumulated / seen
-                self.loss_curve_.append(self.loss_)
-                if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-                if early_stopping:
-                    self._update_validation(theta, score)
-                else:
-                    self._update_no_improvement()
                 if interrupt["stop"]:
                     warnings.warn("Training interrupted by user.")
                     break
                 self._schedule_learning_rate(optimizer)
-
                 if tasks.end_epoch():
                     break
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if self._stop_or_slow_down(optimizer, early_stopping):
-                        break
-                    self._no_improvement_count = 0
+                if monitor.stalled and self._stop_or_slow_down(optimizer, monitor):
+                    break
                 if incremental:
                     break
                 if self.n_iter_ == self.max_iter:
@@ -596,12 +583,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
                     )
-
-        if early_stopping:
-            if self._best_theta is not None:
-                theta[...] = self._best_theta
-            self.best_loss_ = None
-        self._best_theta = None
 
     def _make_optimizer(self, theta):
         if self.solver == "sgd":
@@ -623,33 +604,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             epoch=self._epochs,
         )
 
-    def _update_no_improvement(self):
-        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
-
-    def _update_validation(self, theta, score):
-        self.validation_scores_.append(score)
-        if self.verbose:
-            print("Validation score: %f" % score)
-        if score < self.best_validation_score_ + self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        if score > self.best_validation_score_ or self._best_theta is None:
-            self.best_validation_score_ = max(score, self.best_validation_score_)
-            self._best_theta = theta.copy()
-
-    def _stop_or_slow_down(self, optimizer, early_stopping):
+    def _stop_or_slow_down(self, optimizer, monitor):
         """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
-        or with learning_rate='adaptive' (sgd) divide the learning rate by 5."""
-        what = "Validation score" if early_stopping else "Training loss"
-        msg = (
-            f"{what} did not improve more than tol={self.tol:f} for "
-            f"{self.n_iter_no_change} consecutive epochs."
-        )
+        or with learning_rate='adaptive' (sgd) divide the learning rate by 5 and
+        count again."""
+        msg = monitor.stall_message()
         if self.solver != "sgd" or self.learning_rate != "adaptive":
             if self.verbose:
                 print(msg + " Stopping.")
@@ -659,6 +618,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 print(msg + " Learning rate too small. Stopping.")
             return True
         optimizer.learning_rate /= 5.0
+        self._no_improvement_count = 0
         if self.verbose:
             print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
         return False
@@ -675,6 +635,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         names, those checks reduce to the ones made here; anything else, and any
         input that fails them, goes through validate_data and its messages.
         """
+        if X is self._fit_validation_X:  # a scorer's call during fit: validated there
+            return X
         if (
             type(X) is np.ndarray
             and X.ndim == 2
@@ -711,19 +673,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         big = np.finfo(Z.dtype).max / 4  # room for the output layer's arithmetic
         return np.clip(Z, -big, big, out=Z)
-
-    def _validation_score(self, X, y, sample_weight):
-        """score's measure (accuracy, R^2) on the validation set; NaN when the
-        outputs are not finite."""
-        P = self._predict_raw(X)
-        if not np.isfinite(P).all():
-            return np.nan
-        return self._score_outputs(y, P, sample_weight)
-
-    def _predict_raw(self, X):
-        """Output activations for validated X, unchecked (validation during fit)."""
-        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
-        return OUTPUTS[self.out_activation_][1](Z)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -774,9 +723,18 @@ _COMMON_DOC = """
         lr = a * (1 - beta).
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out validation_fraction of the data (stratified for classifiers) and stop
-        when its score stops improving; the best weights are restored.
+        Stop when the score on a validation set stops improving (n_iter_no_change
+        epochs in a row without improving the best by tol), and restore the weights
+        of the best epoch. The validation set is ``X_val`` and ``y_val`` when fit is
+        given them; else sgd and adam hold out validation_fraction of the data
+        (sklearn's split: stratified for binary targets). lbfgs holds nothing out,
+        as sklearn's: it stops early only on a given ``X_val``.
     validation_fraction : float, default=0.1
+    scoring : str, callable, 'loss' or None, default=None
+        What early stopping follows on the validation set, higher being better: None,
+        the estimator's ``score`` (accuracy or R^2, as sklearn); 'loss', the negative
+        validation loss (the training loss's formula, L2 term included); or any
+        scorer name or callable that :func:`sklearn.metrics.check_scoring` takes.
     beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
@@ -816,8 +774,15 @@ _ATTRIBUTES_DOC = """
     best_loss_ : float or None
         Lowest ``loss_`` seen (None with early stopping).
     validation_scores_ : list of float or None
-        Validation score after each epoch, with early stopping.
+        Validation score after each epoch (``scoring``'s measure), with early
+        stopping; None without.
+    validation_loss_curve_ : list of float or None
+        Loss on the validation set after each epoch, with early stopping: the same
+        loss and L2 term as ``loss_curve_``, so the two curves (the course's train
+        and dev error) share one scale. None without early stopping.
     best_validation_score_ : float or None
+        The best of ``validation_scores_`` in the last fit; its epoch's weights are
+        the ones kept.
     n_iter_ : int
     t_ : int
         Training samples seen.
@@ -873,6 +838,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
+        scoring=None,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
@@ -904,6 +870,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            scoring=scoring,
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
@@ -950,6 +917,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         # int64 matrix that would double fit's peak memory on large data
         return label_binarize(y, classes=self.classes_, sparse_output=True).astype(dtype).toarray()
 
+    def _encode_validation_targets(self, y_val, dtype):
+        check_classification_targets(y_val)
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            if y_val.ndim != 2 or y_val.shape[1] != len(self.classes_):
+                raise ValueError(f"multilabel targets need {len(self.classes_)} columns, as y; got shape {y_val.shape}.")
+            return self._label_binarizer.transform(y_val).astype(dtype)
+        unseen = np.unique(y_val[~np.isin(y_val, self.classes_)])
+        if len(unseen):
+            raise ValueError(f"classes {unseen.tolist()} are not in y, whose classes are {self.classes_.tolist()}.")
+        return label_binarize(y_val, classes=self.classes_, sparse_output=True).astype(dtype).toarray()
+
     def _output_activation(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
         return "softmax" if multiclass else "logistic"
@@ -987,7 +965,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self.classes_.take(P.argmax(axis=1))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to X and y.
 
         Parameters
@@ -996,12 +974,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Class labels, or a label-indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            A validation set of your own for early stopping (which it needs), in
+            place of the validation_fraction split; validated as X. In a Pipeline,
+            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Its targets, given with X_val; only classes seen in y.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in the validation loss and score.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -1112,6 +1098,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
+        scoring=None,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
@@ -1142,6 +1129,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            scoring=scoring,
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
@@ -1166,6 +1154,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError("loss='poisson' needs y >= 0; some values of y are negative.")
         return y.reshape(len(y), -1).astype(dtype, copy=False)
 
+    def _encode_validation_targets(self, y_val, dtype):
+        return self._encode_targets(y_val, first_call=False, classes=None, dtype=dtype)
+
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
@@ -1173,7 +1164,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return r2_score(y, P.reshape(y.shape), sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to X and y.
 
         Parameters
@@ -1181,12 +1172,20 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            A validation set of your own for early stopping (which it needs), in
+            place of the validation_fraction split; validated as X. In a Pipeline,
+            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Its targets, given with X_val; as y.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in the validation loss and score.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -81,11 +81,22 @@ CLASSIFIERS = [
         validation_fraction=0.3,
     ),  # fmt: skip
     MLPClassifier(**_SMALL, max_iter=100, learning_rate_init=0.01, class_weight="balanced"),
+    # early stopping on a scorer (named, so it predicts through the public methods
+    # mid-fit; accuracy, since the checks include multilabel targets)
+    MLPClassifier(
+        **_SMALL, max_iter=100, learning_rate_init=0.05, early_stopping=True,
+        validation_fraction=0.3, scoring="accuracy",
+    ),  # fmt: skip
 ]
 
 REGRESSORS = [
     MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.01),
     MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.03, loss="poisson"),
+    # early stopping on the validation loss
+    MLPRegressor(
+        **_SMALL, max_iter=100, learning_rate_init=0.01, early_stopping=True,
+        validation_fraction=0.3, scoring="loss",
+    ),  # fmt: skip
     # the default alpha: L-BFGS then converges within max_iter.  Stopped far from a
     # minimum (alpha=0.01, 100 iterations) the weighted and the repeated fits start
     # equal to 1e-16 but their rounding differences grow along the non-convex path

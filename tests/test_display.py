@@ -57,8 +57,12 @@ def test_early_stopping_adds_the_validation_score_on_a_second_axis(kind):
     est = fitted(kind, solver="adam", early_stopping=True, validation_fraction=0.25)
     display = LossCurveDisplay.from_estimator(est)
 
-    assert len(est.validation_scores_) == len(est.loss_curve_) > 1
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == len(est.loss_curve_) > 1
     np.testing.assert_array_equal(display.line_.get_ydata(), est.loss_curve_)
+    # the validation loss beside the training loss, on the same axis and scale
+    np.testing.assert_array_equal(display.validation_loss_line_.get_ydata(), est.validation_loss_curve_)
+    assert display.validation_loss_line_.axes is display.ax_
+    assert display.ax_.get_ylabel() == "loss"
     np.testing.assert_array_equal(display.validation_line_.get_ydata(), est.validation_scores_)
     np.testing.assert_array_equal(display.validation_line_.get_xdata(), display.line_.get_xdata())
     assert display.validation_line_.axes is display.ax2_
@@ -68,7 +72,8 @@ def test_early_stopping_adds_the_validation_score_on_a_second_axis(kind):
     assert set(display.figure_.axes) == {display.ax_, display.ax2_}
     legend = display.ax2_.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
-        type(est).__name__,
+        f"{type(est).__name__} training loss",
+        f"{type(est).__name__} validation loss",
         f"{type(est).__name__} validation score",
     ]
 
@@ -81,10 +86,11 @@ def test_the_axes_passed_in_are_used():
     assert display.ax_ is ax
     assert display.figure_ is fig
     assert display.line_ in ax.get_lines()
-    assert display.line_.get_label() == "mine"
+    assert display.line_.get_label() == "mine training loss"
     assert matplotlib.colors.same_color(display.line_.get_color(), "red")
-    # the validation line pairs with its loss line by colour
+    # the validation lines pair with their training-loss line by colour
     assert matplotlib.colors.same_color(display.validation_line_.get_color(), "red")
+    assert matplotlib.colors.same_color(display.validation_loss_line_.get_color(), "red")
     assert len(plt.get_fignums()) == 1
 
 
@@ -175,3 +181,12 @@ def test_subplots_sharing_epochs_are_not_taken_for_the_score_axis():
     LossCurveDisplay([2.0, 1.0], validation_scores=[0.8, 0.87]).plot(ax=top)
     display = LossCurveDisplay([3.0, 1.5], validation_scores=[0.7, 0.81]).plot(ax=bottom)
     assert len(fig.axes) == 4 and display.ax2_.get_position().bounds == bottom.get_position().bounds
+
+
+def test_validation_loss_alone_is_drawn_on_the_loss_axis_with_a_legend():
+    display = LossCurveDisplay([1.0, 0.6, 0.4], validation_loss_curve=[1.1, 0.8, 0.9]).plot()
+
+    np.testing.assert_array_equal(display.validation_loss_line_.get_ydata(), [1.1, 0.8, 0.9])
+    assert display.validation_loss_line_.axes is display.ax_
+    assert display.ax2_ is None and display.validation_line_ is None
+    assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == ["training loss", "validation loss"]

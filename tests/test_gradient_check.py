@@ -19,6 +19,7 @@ from sklearn.base import clone
 import skdeep._gradient_check as gradient_check_module
 import skdeep._mlp as mlp_module
 import skdeep._network as network_module
+import skdeep._training as training_module
 from skdeep import MLPClassifier, MLPRegressor, gradient_check, numerical_gradient, relative_difference
 from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
@@ -388,7 +389,7 @@ def test_correct_network_passes(problem):
 def test_checks_the_loss_and_gradient_that_fit_uses():
     # one loss_and_grads for every solver; the checker evaluates it through the same
     # full-batch objective that lbfgs minimizes
-    assert mlp_module.loss_and_grads is network_module.loss_and_grads is loss_and_grads
+    assert training_module.loss_and_grads is network_module.loss_and_grads is loss_and_grads
     assert gradient_check_module.full_batch_objective is mlp_module.full_batch_objective
     assert mlp_module.full_batch_objective is network_module.full_batch_objective
 
@@ -562,7 +563,7 @@ def _recorded_calls(run):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(network_module, "loss_and_grads", recording)
-        patch.setattr(mlp_module, "loss_and_grads", recording)
+        patch.setattr(training_module, "loss_and_grads", recording)
         run()
     return calls
 

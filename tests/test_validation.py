@@ -60,6 +60,8 @@ COMMON_BAD_PARAMS = [
     ("early_stopping", "yes", ["early_stopping", "bool"]),
     ("validation_fraction", 1.0, ["validation_fraction", "[0.0, 1.0)"]),
     ("validation_fraction", -0.1, ["validation_fraction", "[0.0, 1.0)"]),
+    ("scoring", "accuracyy", ["scoring", "loss", "callable"]),
+    ("scoring", 3, ["scoring", "callable"]),
     ("beta_1", 1.0, ["beta_1", "[0.0, 1.0)"]),
     ("beta_1", -0.1, ["beta_1", "[0.0, 1.0)"]),
     ("beta_2", 1.0, ["beta_2", "[0.0, 1.0)"]),

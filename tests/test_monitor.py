@@ -1,0 +1,317 @@
+"""Tests of watching training: validation_loss_curve_, scoring, a validation set of
+your own (X_val, y_val, sample_weight_val), and the monitor's stopping rule."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss, mean_absolute_error
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skdeep._mlp as _mlp
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._network import full_batch_objective
+
+from _helpers import assert_same_model
+
+
+def _classification(n=240, seed=0, n_classes=3):
+    X, y = make_classification(
+        n_samples=n, n_features=6, n_informative=4, n_classes=n_classes, random_state=seed
+    )  # fmt: skip
+    return StandardScaler().fit_transform(X), y
+
+
+def _regression(n=240, seed=0):
+    X, y = make_regression(n_samples=n, n_features=6, n_informative=4, noise=5.0, random_state=seed)
+    return StandardScaler().fit_transform(X), y / y.std()
+
+
+def _split(X, y, n_val=60):
+    return X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
+
+
+def _fit(est, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+SMALL = dict(hidden_layer_sizes=(8,), random_state=0, learning_rate_init=0.02)
+
+
+# ---------------------------------------------------------------- validation_loss_curve_
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_validation_loss_is_the_training_loss_formula(kind, weighted):
+    # Full-batch gradient descent with the training set as its own validation set:
+    # the loss recorded for an epoch is computed at the weights the epoch starts
+    # from, the validation loss at those it ends with, so the validation loss of
+    # epoch k is the training loss of epoch k + 1: the same data term and L2 term.
+    X, y = _classification() if kind == "classifier" else _regression()
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, len(y)) if weighted else None
+    cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    est = cls(
+        **SMALL, solver="sgd", batch_size=len(y), alpha=0.5, early_stopping=True, max_iter=8,
+        n_iter_no_change=100,
+    )  # fmt: skip
+    _fit(est, X, y, sample_weight=weights, X_val=X, y_val=y, sample_weight_val=weights)
+    assert len(est.validation_loss_curve_) == len(est.loss_curve_) == est.n_iter_ == 8
+    np.testing.assert_allclose(est.validation_loss_curve_[:-1], est.loss_curve_[1:], rtol=1e-12)
+
+
+def test_validation_loss_curve_with_the_split_and_none_without_a_validation_set():
+    X, y = _classification()
+    est = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=15, n_iter_no_change=100), X, y)
+    assert len(est.validation_loss_curve_) == len(est.validation_scores_) == est.n_iter_ == 15
+    assert np.all(np.isfinite(est.validation_loss_curve_))
+    assert _fit(MLPClassifier(**SMALL, max_iter=3), X, y).validation_loss_curve_ is None
+
+
+def test_best_epoch_validation_loss_is_the_restored_models():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = MLPClassifier(**SMALL, alpha=0.1, early_stopping=True, scoring="loss", max_iter=60, n_iter_no_change=5)
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    best = int(np.argmax(est.validation_scores_))
+    # the validation loss of the restored weights, computed from scratch: the
+    # objective's data term on X_val plus the L2 term with the training set's n
+    Y_val = est._encode_validation_targets(y_val, np.float64)
+    objective, _ = full_batch_objective(X_val, Y_val, None, est._network(6, 3), alpha=0.0)
+    theta = est._network(6, 3).layout.pack(est.coefs_, est.intercepts_, np.float64)
+    penalty = 0.5 * est.alpha / len(y_train) * sum(float(np.sum(W**2)) for W in est.coefs_)
+    assert objective(theta)[0] + penalty == pytest.approx(est.validation_loss_curve_[best], rel=1e-10)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_scoring_loss_follows_the_negative_validation_loss():
+    X, y = _classification()
+    est = _fit(MLPClassifier(**SMALL, early_stopping=True, scoring="loss", max_iter=20), X, y)
+    np.testing.assert_array_equal(est.validation_scores_, -np.asarray(est.validation_loss_curve_))
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+@pytest.mark.parametrize("kind, name", [("classifier", "accuracy"), ("regressor", "r2")])
+def test_default_scoring_is_the_estimators_score(kind, name):
+    X, y = _classification() if kind == "classifier" else _regression()
+    cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    default = _fit(cls(**SMALL, early_stopping=True, max_iter=20), X, y)
+    named = _fit(cls(**SMALL, early_stopping=True, max_iter=20, scoring=name), X, y)
+    np.testing.assert_allclose(named.validation_scores_, default.validation_scores_, rtol=1e-12)
+    assert_same_model(named, default)
+
+
+def test_a_scorer_name_stops_on_that_score_and_keeps_its_best_weights():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = MLPClassifier(**SMALL, early_stopping=True, scoring="neg_log_loss", max_iter=80, n_iter_no_change=4)
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    assert est.n_iter_ < 80
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    # the kept weights are the best epoch's: their score on X_val is the best score
+    assert -log_loss(y_val, est.predict_proba(X_val)) == pytest.approx(est.best_validation_score_, rel=1e-10)
+
+
+def test_a_callable_scorer_sees_the_estimator_mid_fit():
+    X, y = _regression()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    calls = []
+
+    def neg_mae(estimator, X_seen, y_seen):
+        calls.append(len(y_seen))
+        return -mean_absolute_error(y_seen, estimator.predict(X_seen))
+
+    est = MLPRegressor(**SMALL, early_stopping=True, scoring=neg_mae, max_iter=12, n_iter_no_change=100)
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    assert calls == [len(y_val)] * 12
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert -mean_absolute_error(y_val, est.predict(X_val)) == pytest.approx(est.best_validation_score_)
+
+
+def test_a_scorer_predicts_without_feature_name_warnings():
+    pd = pytest.importorskip("pandas")
+    X, y = _classification()
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    est = MLPClassifier(**SMALL, early_stopping=True, scoring="balanced_accuracy", max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _fit(est, frame, y)
+        _fit(est, frame.iloc[:180], y[:180], X_val=frame.iloc[180:], y_val=y[180:])
+    assert len(est.validation_scores_) == est.n_iter_
+
+
+# ---------------------------------------------------------------- X_val, y_val
+
+
+def test_a_given_validation_set_replaces_the_split(monkeypatch):
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    splits = []
+    monkeypatch.setattr(_mlp, "train_test_split", lambda *a, **k: splits.append(1))
+    est = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=5, n_iter_no_change=100), X_train, y_train,
+               X_val=X_val, y_val=y_val)  # fmt: skip
+    assert splits == []
+    assert est.t_ == 5 * len(y_train)  # every training row is trained on
+    assert est.validation_scores_[-1] == pytest.approx(
+        MLPClassifier.score(_fit(MLPClassifier(**SMALL, max_iter=5), X_train, y_train), X_val, y_val)
+    )
+
+
+def test_x_val_in_float32_and_sparse_is_taken_as_x_is():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X.astype(np.float32), y)
+    dense = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=5), X_train, y_train, X_val=X_val, y_val=y_val)
+    sparse = _fit(
+        MLPClassifier(**SMALL, early_stopping=True, max_iter=5), X_train, y_train,
+        X_val=sp.csr_matrix(X_val), y_val=y_val,
+    )  # fmt: skip
+    assert dense.coefs_[0].dtype == np.float32
+    np.testing.assert_allclose(sparse.validation_loss_curve_, dense.validation_loss_curve_, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "given, pattern",
+    [
+        (lambda Xv, yv: dict(X_val=Xv), "X_val is given, but y_val is not"),
+        (lambda Xv, yv: dict(y_val=yv), "y_val is given, but X_val is not"),
+        (lambda Xv, yv: dict(sample_weight_val=np.ones(len(yv))), "sample_weight_val is given"),
+        (lambda Xv, yv: dict(X_val=Xv, y_val=yv[:-1]), "X_val and y_val have different numbers of samples"),
+        (lambda Xv, yv: dict(X_val=Xv[:, :4], y_val=yv), "X_val: X has 4 features, but .* expecting 6"),
+        (lambda Xv, yv: dict(X_val=Xv, y_val=yv + 7), r"y_val: classes \[7, 8, 9\] are not in y"),
+        (lambda Xv, yv: dict(X_val=np.full_like(Xv, np.nan), y_val=yv), "X_val: .*NaN"),
+        (lambda Xv, yv: dict(X_val=Xv, y_val=yv, sample_weight_val=np.ones(3)), "sample_weight.shape"),
+    ],
+    ids=["no y_val", "no X_val", "weights alone", "lengths", "features", "unseen class", "nan", "weights length"],
+)
+def test_a_bad_validation_set_gets_a_clear_error(given, pattern):
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    with pytest.raises(ValueError, match=pattern):
+        MLPClassifier(**SMALL, early_stopping=True, max_iter=2).fit(X_train, y_train, **given(X_val, y_val))
+
+
+def test_regressor_y_val_must_match_y():
+    X, y = _regression()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = MLPRegressor(**SMALL, early_stopping=True, max_iter=2)
+    with pytest.raises(ValueError, match="y_val has 2 outputs, but y has 1"):
+        est.fit(X_train, y_train, X_val=X_val, y_val=np.c_[y_val, y_val])
+    with pytest.raises(ValueError, match="y_val: .*negative"):
+        MLPRegressor(**SMALL, loss="poisson", early_stopping=True, max_iter=2).fit(
+            X_train, np.abs(y_train), X_val=X_val, y_val=-np.abs(y_val) - 1
+        )
+
+
+def test_a_validation_set_without_early_stopping_is_refused():
+    # as HistGradientBoosting: the validation set serves early stopping only
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    with pytest.raises(ValueError, match="early_stopping=False"):
+        MLPClassifier(**SMALL, max_iter=2).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+
+
+def test_a_failed_fit_with_a_bad_validation_set_changes_nothing():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=3), X_train, y_train)
+    before = [W.copy() for W in est.coefs_], list(est.validation_loss_curve_)
+    with pytest.raises(ValueError):
+        est.set_params(warm_start=True).fit(X_train, y_train, X_val=X_val, y_val=y_val + 7)
+    assert all(np.array_equal(a, b) for a, b in zip(before[0], est.coefs_))
+    assert est.validation_loss_curve_ == before[1]
+
+
+def test_multilabel_validation_set():
+    X, y = _classification()
+    Y = np.c_[y == 0, y == 1, y == 2].astype(int)
+    X_train, Y_train, X_val, Y_val = _split(X, Y)
+    est = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=4), X_train, Y_train, X_val=X_val, y_val=Y_val)
+    assert len(est.validation_loss_curve_) == 4
+    with pytest.raises(ValueError, match="3 columns"):
+        est.fit(X_train, Y_train, X_val=X_val, y_val=Y_val[:, :2])
+
+
+# ---------------------------------------------------------------- in pipelines and searches
+
+
+def test_validation_set_through_a_pipeline_with_routing_and_transform_input():
+    X, y = _classification()
+    X = 10 * X + 3  # the scaler matters
+    X_train, y_train, X_val, y_val = _split(X, y)
+    scaler = StandardScaler().fit(X_train)
+    direct = _fit(
+        MLPClassifier(**SMALL, early_stopping=True, max_iter=6), scaler.transform(X_train), y_train,
+        X_val=scaler.transform(X_val), y_val=y_val,
+    )  # fmt: skip
+    with sklearn.config_context(enable_metadata_routing=True):
+        mlp = MLPClassifier(**SMALL, early_stopping=True, max_iter=6).set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)], transform_input=["X_val"])
+        _fit(pipe, X_train, y_train, X_val=X_val, y_val=y_val)
+    np.testing.assert_allclose(pipe[-1].validation_loss_curve_, direct.validation_loss_curve_, rtol=1e-12)
+    assert_same_model(pipe[-1], direct)
+
+
+def test_validation_set_through_pipeline_fit_params_and_grid_search():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(**SMALL, early_stopping=True, max_iter=4))
+    _fit(pipe, X_train, y_train, mlpclassifier__X_val=X_val, mlpclassifier__y_val=y_val)
+    assert len(pipe[-1].validation_loss_curve_) == 4
+    search = GridSearchCV(MLPClassifier(**SMALL, early_stopping=True, max_iter=4), {"alpha": [1e-4, 1.0]}, cv=2)
+    _fit(search, X_train, y_train, X_val=X_val, y_val=y_val)
+    # the refit model watched the given set, not a split of the training rows
+    assert search.best_estimator_.t_ == 4 * len(y_train)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = MLPClassifier(**SMALL, early_stopping=True, max_iter=4).set_fit_request(X_val=True, y_val=True)
+        _fit(GridSearchCV(routed, {"alpha": [1e-4, 1.0]}, cv=2), X_train, y_train, X_val=X_val, y_val=y_val)
+
+
+# ---------------------------------------------------------------- lbfgs shares the monitor
+
+
+def test_lbfgs_stops_early_on_a_given_validation_set_only():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    params = dict(hidden_layer_sizes=(30,), solver="lbfgs", alpha=0.0, random_state=0, max_iter=300)
+    watched = _fit(MLPClassifier(**params, early_stopping=True, n_iter_no_change=5), X_train, y_train,
+                   X_val=X_val, y_val=y_val)  # fmt: skip
+    assert len(watched.validation_loss_curve_) == len(watched.loss_curve_) == watched.n_iter_ < 300
+    assert watched.best_validation_score_ == max(watched.validation_scores_)
+    assert watched.score(X_val, y_val) == pytest.approx(watched.best_validation_score_)
+    assert watched.best_loss_ is None
+    # without X_val, lbfgs makes no split and ignores early_stopping, as sklearn's
+    plain = _fit(MLPClassifier(**params, early_stopping=True), X_train, y_train)
+    assert plain.validation_loss_curve_ is None and plain.validation_scores_ is None
+    assert plain.t_ == plain.n_iter_ * len(y_train)
+
+
+# ---------------------------------------------------------------- the stopping rule
+
+
+def test_the_monitor_counts_epochs_without_improvement_as_sklearn():
+    # a huge tol: no epoch improves, so training stops after n_iter_no_change + 1
+    # epochs beyond the first, with the validation score or the training loss
+    X, y = _classification()
+    for early_stopping in (False, True):
+        est = _fit(MLPClassifier(**SMALL, tol=1e9, n_iter_no_change=3, early_stopping=early_stopping, max_iter=50),
+                   X, y)  # fmt: skip
+        assert est.n_iter_ == 5
+
+
+def test_a_scorer_that_fails_on_the_validation_set_says_so():
+    # random_state=4 holds out 4 of 40 rows that miss a class, and log_loss then needs
+    # the labels it cannot have
+    X, y = _classification(n=40, n_classes=3)
+    est = MLPClassifier(**{**SMALL, "random_state": 4}, early_stopping=True, scoring="neg_log_loss", max_iter=3)
+    with pytest.raises(ValueError, match="scoring='neg_log_loss' failed on the validation set of 4 samples"):
+        _fit(est, X, y)
