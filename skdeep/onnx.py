@@ -7,8 +7,8 @@ onnxruntime then serves it without skdeep, scikit-learn or NumPy's training code
 Install the two with ``pip install "skdeep[onnx]"``.
 
 The graph computes in float64 for float64 input, and in float32 for any other
-(float32, int64, bool): train as usual and export with float32 rows for a model that
-agrees with ``predict_proba`` to about 1e-6. Its outputs are skl2onnx's:
+(float32, int64, bool): train as usual and export with float32 rows for a graph that
+agrees with ``predict_proba`` to about 1e-7. Its outputs are skl2onnx's:
 
 * a classifier gives ``label``, of shape (n_samples,) (int64 for numeric labels,
   string for string labels) or (n_samples, n_labels) int64 for multilabel targets,

@@ -152,6 +152,17 @@ def test_the_network_is_read_from_inference_layers():
     _assert_matches(model, X.astype(np.float32))
 
 
+def test_converting_leaves_the_estimator_alone():
+    model = _estimator("multilabel-2").fit(X, Y["multilabel-2"])
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model).items()}
+    layers = [a.copy() for a in model.coefs_ + model.intercepts_]
+    to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+    assert vars(model).keys() == before.keys()
+    assert model.out_activation_ == before["out_activation_"] and model.activation == before["activation"]
+    for now, then in zip(model.coefs_ + model.intercepts_, layers, strict=True):
+        np.testing.assert_array_equal(now, then)
+
+
 # ---------------------------------------------------------------------- what cannot convert
 
 
