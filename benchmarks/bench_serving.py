@@ -78,7 +78,8 @@ def main(argv=None):
     with threadpool_limits(limits=args.threads or None):
         for line in header_lines():
             print(line)
-        print(f"onnxruntime {onnxruntime.__version__}  skl2onnx {skl2onnx.__version__}  threads {args.threads or 'default'}")
+        threads = args.threads or "default"
+        print(f"onnxruntime {onnxruntime.__version__}  skl2onnx {skl2onnx.__version__}  threads {threads}")
         print(f"{args.repeats} interleaved repeats; microseconds per call are medians; "
               "speedup = skdeep's time / onnxruntime's\n")  # fmt: skip
         print(f"{'case':<21}{'method':<15}{'rows':>6}{'skdeep':>10}{'ort f32':>10}{'ort f64':>10} |"
@@ -97,7 +98,8 @@ def main(argv=None):
                         times[k].append(seconds_per_call(f, X, number[k]))
                 us = {k: 1e6 * statistics.median(v) for k, v in times.items()}
                 print(
-                    f"{case:<21}{method:<15}{rows:>6}{us['skdeep']:>10.1f}{us['ort f32']:>10.1f}{us['ort f64']:>10.1f} |"
+                    f"{case:<21}{method:<15}{rows:>6}"
+                    f"{us['skdeep']:>10.1f}{us['ort f32']:>10.1f}{us['ort f64']:>10.1f} |"
                     f"{format_ratio(paired_ratios(times, 'skdeep', 'ort f32')):>17}"
                     f"{format_ratio(paired_ratios(times, 'skdeep', 'ort f64')):>17}",
                     flush=True,

@@ -19,11 +19,12 @@ REASON = 'skl2onnx and onnxruntime are not installed: pip install "skdeep[onnx]"
 pytest.importorskip("skl2onnx", reason=REASON)
 rt = pytest.importorskip("onnxruntime", reason=REASON)
 
+from skl2onnx import convert_sklearn, to_onnx  # noqa: E402
+from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType  # noqa: E402
+
 import skdeep.onnx  # noqa: E402  (registers skdeep's estimators with skl2onnx)
 from skdeep import MLPClassifier, MLPRegressor  # noqa: E402
 from skdeep._activations import ACTIVATIONS  # noqa: E402
-from skl2onnx import convert_sklearn, to_onnx  # noqa: E402
-from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType  # noqa: E402
 
 RNG = np.random.RandomState(0)
 X = RNG.standard_normal((60, 5))
@@ -111,7 +112,10 @@ def test_a_pipeline_with_a_scaler(kind):
 def test_convert_sklearn_with_initial_types(kind):
     model = _estimator(kind).fit(X, Y[kind])
     options = {"zipmap": False} if kind == "multiclass" else None
-    name, expected = ("probabilities", model.predict_proba(X)) if kind == "multiclass" else ("variable", model.predict(X)[:, None])
+    if kind == "multiclass":
+        name, expected = "probabilities", model.predict_proba(X)
+    else:
+        name, expected = "variable", model.predict(X)[:, None]
     for tensor_type, dtype in ((FloatTensorType, np.float32), (DoubleTensorType, np.float64)):
         onx = convert_sklearn(model, initial_types=[("X", tensor_type([None, X.shape[1]]))], options=options)
         np.testing.assert_allclose(_run(onx, X.astype(dtype))[name], expected, **TOLERANCE[dtype])
