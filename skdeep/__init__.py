@@ -5,12 +5,14 @@ learning-rate decay, gradient checking) over a small NumPy backprop core."""
 from ._display import LossCurveDisplay
 from ._gradient_check import GradientCheckResult, gradient_check, numerical_gradient, relative_difference
 from ._mlp import DivergenceError, MLPClassifier, MLPRegressor
+from ._persistence import InconsistentVersionWarning
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DivergenceError",
     "GradientCheckResult",
+    "InconsistentVersionWarning",
     "LossCurveDisplay",
     "MLPClassifier",
     "MLPRegressor",

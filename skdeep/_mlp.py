@@ -40,6 +40,7 @@ from ._losses import OUTPUTS, log_expit, log_softmax, softmax
 from ._monitor import DivergenceError, Monitor, ValidationSet
 from ._network import Layout, Network, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
+from ._persistence import loaded_state, saved_state
 from ._schedules import SCHEDULES
 from ._threads import single_threaded_scipy_blas
 from ._training import MiniBatchGradientDescent
@@ -679,6 +680,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         tags.input_tags.sparse = True
         return tags
 
+    # ------------------------------------------------------------------ saving
+
+    def __getstate__(self):
+        """What pickle, joblib and skops save: the attributes, with the skdeep
+        version and the training state as plain data (see _persistence)."""
+        return saved_state(super().__getstate__())
+
+    def __setstate__(self, state):
+        """Restore a saved state; warns with skdeep.InconsistentVersionWarning when
+        another skdeep version saved it."""
+        super().__setstate__(loaded_state(state, type(self).__name__))
+
 
 _COMMON_DOC = """
     Parameters
@@ -795,6 +808,9 @@ _ATTRIBUTES_DOC = """
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
+    # the public path: pickles and skops files name skdeep.MLPClassifier, whichever
+    # private module defines it
+    __module__ = "skdeep"
     __doc__ = (
         """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
     initialization schemes, dropout, learning-rate decay and class weights.
@@ -1054,6 +1070,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
+    __module__ = "skdeep"
     __doc__ = (
         """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
     initialization schemes, dropout and learning-rate decay.

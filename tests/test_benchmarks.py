@@ -72,3 +72,20 @@ def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
     X, y = bench_lbfgs.load((60, 12))
     assert bench_lbfgs.fit_time("skdeep", X, y, (3,), 2, limit_scipy_blas=False) > 0
     assert skdeep._mlp.single_threaded_scipy_blas is limiter
+
+
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_serving_benchmark_times_the_same_outputs(name):
+    # onnxruntime's contenders must compute what predict_proba (predict) does, or the
+    # latencies compare different work
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
+    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    import bench_serving
+
+    X = np.random.default_rng(0).standard_normal((50, 6))
+    y = (X[:, 0] > 0).astype(int) if name == "MLPClassifier" else X[:, 0]
+    model = bench_serving.fitted(bench_serving.skdeep, name, X, y)
+    functions = bench_serving.contenders(model, threads=1)
+    expected = functions.pop("skdeep")(X)
+    for contender, function in functions.items():
+        np.testing.assert_allclose(function(X), expected.reshape(len(X), -1), rtol=1e-5, atol=1e-5, err_msg=contender)
