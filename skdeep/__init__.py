@@ -4,7 +4,8 @@ learning-rate decay, gradient checking) over a small NumPy backprop core."""
 
 from ._display import LossCurveDisplay
 from ._gradient_check import GradientCheckResult, gradient_check, numerical_gradient, relative_difference
-from ._mlp import DivergenceError, MLPClassifier, MLPRegressor
+from ._mlp import MLPClassifier, MLPRegressor
+from ._monitor import DivergenceError
 from ._persistence import InconsistentVersionWarning
 
 __version__ = "0.1.0.dev0"

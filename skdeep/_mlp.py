@@ -37,7 +37,7 @@ from sklearn.utils.validation import (
 from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
 from ._losses import OUTPUTS, log_expit, log_softmax, softmax
-from ._monitor import DivergenceError, Monitor, ValidationSet
+from ._monitor import Monitor, ValidationSet
 from ._network import Layout, Network, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
 from ._persistence import loaded_state, saved_state
@@ -396,14 +396,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = net.output
 
-        # the validation set: the one given, or for sgd and adam with early stopping
-        # sklearn's split of X (drawn after the initial weights, as sklearn's)
-        if validation_data is None and self.early_stopping and self.solver != "lbfgs":
-            (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
-        n_train = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        validation = None
-        if validation_data is not None:
-            validation = ValidationSet(self, net, *validation_data, n_train=n_train, scoring=self.scoring)
+        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
         monitor = Monitor(self, validation)
 
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
@@ -467,15 +460,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             loss, grad = objective(theta)
             return loss, grad.astype(np.float64)
 
-        stopped = []
+        diverged = _DIVERGED.format(name=type(self).__name__, epoch="{epoch}")
+        stopped = False
 
         def record(intermediate_result):
+            """After each iteration: the monitor records it; a callback, early stopping
+            or diverging validation outputs stop L-BFGS."""
+            nonlocal stopped
             theta[...] = intermediate_result.x
             if not monitor.record(theta, float(intermediate_result.fun)):
-                monitor.diverged(_DIVERGED.format(name=type(self).__name__, epoch=len(self.loss_curve_) + 1))
-                stopped.append("diverged")
-            elif tasks.end_epoch() or (monitor.validation is not None and monitor.stalled):
-                stopped.append("asked")
+                monitor.diverged(diverged.format(epoch=monitor.epochs + 1))  # raises, or keeps the best
+                stopped = True
+            else:
+                stopped = tasks.end_epoch() or (monitor.validation is not None and monitor.stalled)
             if stopped:
                 raise StopIteration
 
@@ -490,7 +487,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         theta[...] = result.x
         if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
-            raise DivergenceError(_DIVERGED.format(name=type(self).__name__, epoch=result.nit))
+            monitor.diverged(diverged.format(epoch=result.nit))
         if result.status != 0 and not stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
@@ -513,6 +510,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"samples ({n_samples}); using {n_samples}."
             )
         return int(min(self.batch_size, n_samples))
+
+    def _validation_set(self, X, y, Y, sample_weight, validation_data, net):
+        """The training set and the ValidationSet (None without one): the validation
+        data given to fit, or for sgd and adam with early stopping sklearn's split of
+        the training data (drawn after the initial weights, as sklearn's)."""
+        if validation_data is None and self.early_stopping and self.solver != "lbfgs":
+            (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
+        if validation_data is None:
+            return (X, y, Y, sample_weight), None
+        n_train = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        validation = ValidationSet(self, net, *validation_data, n_train=n_train, scoring=self.scoring)
+        return (X, y, Y, sample_weight), validation
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data with sklearn's draws: stratified

@@ -22,6 +22,8 @@ class DivergenceError(ValueError):
     """Training produced a non-finite loss or parameters, or a loss that grew a
     millionfold over the first batch's."""
 
+    __module__ = "skdeep"  # its public name
+
 
 class ValidationSet:
     """A held-out set, and the network's loss and score on it.
