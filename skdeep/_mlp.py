@@ -15,16 +15,15 @@ from scipy.special import expit
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, get_scorer_names, r2_score
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer, label_binarize
+from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
-    type_of_target,
     unique_labels,
 )
 from sklearn.utils.validation import (
@@ -914,7 +913,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if first_call:
-            multilabel = type_of_target(y).startswith("multilabel")
+            multilabel = y.ndim == 2  # with more than one column: a label indicator
             self._label_binarizer = LabelBinarizer().fit(y if classes is None or multilabel else classes)
             self.classes_ = self._label_binarizer.classes_
             if len(self.classes_) < 2:
@@ -923,35 +922,46 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"data, but the data contains only one class: {self.classes_[0]!r}."
                 )
         else:
-            new = unique_labels(y)
+            multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+            new = unique_labels(y) if multilabel else np.unique(y)
             if self.warm_start and classes is None and set(new) != set(self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in "
                     f"the previous call to fit. Previously got {self.classes_}, `y` has {new}."
                 )
-            if self._label_binarizer.y_type_ != "multilabel-indicator" and len(
-                np.setdiff1d(new, self.classes_)
-            ):
+            if not multilabel and len(np.setdiff1d(new, self.classes_)):
                 raise ValueError(
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {new}."
                 )
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return self._label_binarizer.transform(y).astype(dtype)
-        # sparse, then dense in the data's dtype: LabelBinarizer's dense output is an
-        # int64 matrix that would double fit's peak memory on large data
-        return label_binarize(y, classes=self.classes_, sparse_output=True).astype(dtype).toarray()
+        return self._encode_labels(y, dtype)
 
     def _encode_validation_targets(self, y_val, dtype):
         check_classification_targets(y_val)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             if y_val.ndim != 2 or y_val.shape[1] != len(self.classes_):
                 raise ValueError(f"multilabel targets need {len(self.classes_)} columns, as y; got shape {y_val.shape}.")
-            return self._label_binarizer.transform(y_val).astype(dtype)
-        unseen = np.unique(y_val[~np.isin(y_val, self.classes_)])
-        if len(unseen):
-            raise ValueError(f"classes {unseen.tolist()} are not in y, whose classes are {self.classes_.tolist()}.")
-        return label_binarize(y_val, classes=self.classes_, sparse_output=True).astype(dtype).toarray()
+        else:
+            unseen = np.unique(y_val[~np.isin(y_val, self.classes_)])
+            if len(unseen):
+                raise ValueError(f"classes {unseen.tolist()} are not in y, whose classes are {self.classes_.tolist()}.")
+        return self._encode_labels(y_val, dtype)
+
+    def _encode_labels(self, y, dtype):
+        """Labels of known classes as the loss takes them, in ``dtype``: a label
+        indicator as it is; one column, the positive class, for two classes; else
+        one column per class. (sklearn's label_binarize, without its checks of what
+        fit has checked already, and without its int64 matrix.)"""
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return self._label_binarizer.transform(y).astype(dtype)
+        if y.ndim != 1:
+            raise ValueError("Multioutput target data is not supported with label binarization")
+        codes = np.searchsorted(self.classes_, y)  # classes_ is sorted
+        if len(self.classes_) == 2:
+            return codes.astype(dtype).reshape(-1, 1)
+        Y = np.zeros((len(y), len(self.classes_)), dtype=dtype)
+        Y[np.arange(len(y)), codes] = 1
+        return Y
 
     def _output_activation(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
@@ -977,7 +987,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return class_sw if sample_weight is None else sample_weight * class_sw
 
     def _score_outputs(self, y, P, sample_weight):
-        return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
+        """accuracy_score (subset accuracy for multilabel targets), computed directly:
+        early stopping scores every epoch, and sklearn's checks of its arguments
+        cost more than an epoch on small data."""
+        correct = self._decode(P) == y
+        if correct.ndim == 2:
+            correct = correct.all(axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     def _decode(self, P):
         """Class labels from the output activations P (n_samples, n_outputs), by
@@ -1187,7 +1203,19 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _score_outputs(self, y, P, sample_weight):
-        return r2_score(y, P.reshape(y.shape), sample_weight=sample_weight)
+        """r2_score averaged over the outputs, computed directly as sklearn does (with
+        its finite values for constant targets): early stopping scores every epoch,
+        and sklearn's checks of its arguments cost more than an epoch on small data."""
+        y = np.asarray(y, dtype=np.float64).reshape(P.shape[0], -1)
+        P = P.reshape(y.shape)
+        weight = 1.0 if sample_weight is None else sample_weight[:, None]
+        numerator = np.sum(weight * (y - P) ** 2, axis=0)
+        denominator = np.sum(weight * (y - np.average(y, axis=0, weights=sample_weight)) ** 2, axis=0)
+        scores = np.ones(y.shape[1])
+        valid = (denominator != 0) & (numerator != 0)
+        scores[valid] = 1 - numerator[valid] / denominator[valid]
+        scores[(numerator != 0) & (denominator == 0)] = 0.0  # a constant target missed
+        return float(np.mean(scores))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

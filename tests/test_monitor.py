@@ -315,3 +315,44 @@ def test_a_scorer_that_fails_on_the_validation_set_says_so():
     est = MLPClassifier(**{**SMALL, "random_state": 4}, early_stopping=True, scoring="neg_log_loss", max_iter=3)
     with pytest.raises(ValueError, match="scoring='neg_log_loss' failed on the validation set of 4 samples"):
         _fit(est, X, y)
+
+
+# ---------------------------------------------------------------- the default scores
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "strings"])
+def test_default_classifier_score_is_accuracy_score(kind, weighted):
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.RandomState(0)
+    X, y = _classification(n=90, n_classes=2 if kind == "binary" else 3)
+    if kind == "multilabel":
+        y = np.c_[y == 0, y != 1, y == 2].astype(int)
+    elif kind == "strings":
+        y = np.array(["ant", "bee", "cat"])[y]
+    est = _fit(MLPClassifier(**SMALL, max_iter=3), X, y)
+    weights = rng.uniform(0.1, 2.0, len(X)) if weighted else None
+    P = est._probabilities(est._logits(X)) if kind != "multilabel" else est.predict_proba(X)
+    outputs = P[:, 1:] if kind == "binary" else P  # the logistic output of a binary net
+    expected = accuracy_score(y, est.predict(X), sample_weight=weights)
+    assert est._score_outputs(y, outputs, weights) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("case", ["single", "multioutput", "constant target", "constant and exact"])
+def test_default_regressor_score_is_r2_score(case, weighted):
+    from sklearn.metrics import r2_score
+
+    rng = np.random.RandomState(0)
+    y = rng.standard_normal((40, 1 if case == "single" else 3))
+    P = y + 0.3 * rng.standard_normal(y.shape)
+    if case.startswith("constant"):
+        y[:, 1] = 2.0  # sklearn: R^2 of a constant target is 0, or 1 when predicted exactly
+        P[:, 1] = 2.0 if case == "constant and exact" else P[:, 1]
+    weights = rng.uniform(0.1, 2.0, len(y)) if weighted else None
+    est = MLPRegressor()
+    target = y.ravel() if case == "single" else y
+    assert est._score_outputs(target, P, weights) == pytest.approx(
+        r2_score(target, P.reshape(target.shape), sample_weight=weights), rel=1e-13
+    )
