@@ -179,11 +179,12 @@ def test_parity_summary_counts_data_sets_below_the_spread_and_takes_the_median_r
 
     results = {
         "a": result(-0.02, 0.01, 0.005, 0.4),  # below by more than the spread
-        "b": result(-0.02, 0.03, 0.01, 0.5),  # below by more than sd diff only
+        "b": result(-0.03, 0.03, 0.01, 0.5),  # the lowest diff, below by more than sd diff only
         "c": result(0.01, 0.01, 0.01, 0.9),
     }
     summary = bench_parity.config_summary("x", results)
     assert summary["below"] == ["a"] and summary["below_sd_diff"] == ["a", "b"]
+    assert summary["worst"] == "b"
     assert summary["ratio"] == 0.5 and summary["time_held"] and not summary["parity_held"]
     assert summary["failed"] == {"skdeep": 0, "sklearn": 3}
     assert "1: a (-0.0200)" in bench_parity.summary_cells(summary, results)
