@@ -48,8 +48,8 @@ as a user would change units) before cross-validation, the same for both.
 
 ``--threads 1`` is what docs/parity.rst was measured with: these networks are too
 small to gain from a second BLAS thread, and on a busy 2-core machine the threads of
-a multithreaded OpenBLAS wait for each other, which made single fits up to ten times
-slower and the ratios a measure of the machine's load.
+a multithreaded OpenBLAS wait for each other, which made single fits ten to a
+hundred times slower and the ratios a measure of the machine's load.
 
 Targets, per configuration: no data set below by more than the spread, and a median
 fit-time ratio of at most 0.6. Whether each holds is printed.
@@ -170,7 +170,8 @@ class Comparison:
         dict with keys ``skdeep``, ``sklearn`` (mean scores), ``diff``, ``sd_diff``,
         ``sd_sklearn``, ``spread``, ``below`` (diff < -spread), ``below_sd_diff``
         (diff < -sd_diff), ``ratios`` (per-fold skdeep/sklearn seconds),
-        ``ratio`` (their median), ``failed`` (dict of counts).
+        ``ratio`` (their median), ``seconds`` (each library's median seconds per
+        fit), ``failed`` (dict of counts).
         """
         ours, theirs = self.seed_means("skdeep"), self.seed_means("sklearn")
         kept = ~np.isnan(ours)  # a seed whose every fold failed has no mean
