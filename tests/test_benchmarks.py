@@ -89,3 +89,119 @@ def test_serving_benchmark_times_the_same_outputs(name):
     expected = functions.pop("skdeep")(X)
     for contender, function in functions.items():
         np.testing.assert_allclose(function(X), expected.reshape(len(X), -1), rtol=1e-5, atol=1e-5, err_msg=contender)
+
+
+# ------------------------------------------------------------------- bench_parity.py
+
+
+def _parity_data():
+    # 300 rows, 3 folds: training sets of 200 rows in batches of 50, so alpha acts
+    # differently in the two libraries (alpha / n against alpha / batch) and the
+    # per-seed differences the spread is made of are not all zero
+    from sklearn.datasets import make_classification
+
+    return make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
+
+
+_PARITY_PARAMS = dict(hidden_layer_sizes=(5,), max_iter=5, alpha=3.0, batch_size=50, learning_rate_init=0.05)
+
+
+def test_parity_benchmark_scores_cross_validation_on_shared_folds_and_derives_its_columns():
+    import bench_parity
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _parity_data()
+    seeds = (0, 1, 2)
+    comparison = bench_parity.compare(X, y, "multiclass", _PARITY_PARAMS, seeds, n_splits=3)
+    # each library's scores are plain cross-validation with the seed as the folds' and
+    # the estimator's random_state: the same folds for both
+    for lib, (classifier, _) in bench_parity.LIBRARIES.items():
+        for s, seed in enumerate(seeds):
+            pipe = make_pipeline(StandardScaler(), classifier(random_state=seed, **_PARITY_PARAMS))
+            cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+            np.testing.assert_allclose(comparison.scores[lib][s], cross_val_score(pipe, X, y, cv=cv))
+
+    result = comparison.summary()
+    ours = comparison.scores["skdeep"].mean(axis=1)
+    theirs = comparison.scores["sklearn"].mean(axis=1)
+    assert np.ptp(ours - theirs) > 0  # the libraries differ here, so the spread is not trivially 0
+    assert result["skdeep"] == pytest.approx(ours.mean())
+    assert result["sklearn"] == pytest.approx(theirs.mean())
+    assert result["diff"] == pytest.approx(result["skdeep"] - result["sklearn"])
+    assert result["sd_diff"] == pytest.approx(np.std(ours - theirs, ddof=1))
+    assert result["sd_sklearn"] == pytest.approx(np.std(theirs, ddof=1))
+    assert result["spread"] == max(result["sd_diff"], result["sd_sklearn"])
+    assert result["below"] == (result["diff"] < -result["spread"])
+    fold_ratios = (comparison.seconds["skdeep"] / comparison.seconds["sklearn"]).ravel()
+    np.testing.assert_allclose(result["ratios"], fold_ratios)
+    assert result["ratio"] == pytest.approx(np.median(fold_ratios))
+
+    # the printed row shows those numbers
+    row = bench_parity.format_row(bench_parity.row_cells("toy", "multiclass", X.shape, result))
+    for number in (result["skdeep"], result["sklearn"], result["spread"]):
+        assert f"{number:.4f}" in row
+    assert f"{result['diff']:+.4f}" in row
+
+
+def test_parity_benchmark_counts_a_divergence_and_leaves_the_fold_out_of_both_means():
+    import bench_parity
+    import skdeep
+
+    class DivergesOnSecondFit(skdeep.MLPClassifier):
+        fits = 0
+
+        def fit(self, X, y):
+            type(self).fits += 1
+            if type(self).fits == 2:
+                raise skdeep.DivergenceError("diverged on purpose")
+            return super().fit(X, y)
+
+    libraries = dict(bench_parity.LIBRARIES, skdeep=(DivergesOnSecondFit, skdeep.MLPRegressor))
+    X, y = _parity_data()
+    comparison = bench_parity.compare(X, y, "multiclass", _PARITY_PARAMS, (0, 1), 3, libraries=libraries)
+    assert comparison.failed == {"skdeep": 1, "sklearn": 0}
+    # skdeep's second fit is seed 0's second fold: empty in both libraries' arrays
+    for lib in ("skdeep", "sklearn"):
+        assert np.isnan(comparison.scores[lib][0, 1]) and np.isnan(comparison.seconds[lib][0, 1])
+        assert np.isnan(comparison.scores[lib]).sum() == 1
+    result = comparison.summary()
+    assert len(result["ratios"]) == 5
+    expected = np.mean([np.nanmean(row) for row in comparison.scores["sklearn"]])
+    assert result["sklearn"] == pytest.approx(expected)
+    assert result["failed"] == {"skdeep": 1, "sklearn": 0}
+
+
+def test_parity_benchmark_does_not_count_other_errors_as_divergence():
+    import bench_parity
+    import skdeep
+
+    class Broken(skdeep.MLPClassifier):
+        def fit(self, X, y):
+            raise ValueError("a bug, not a divergence")
+
+    libraries = dict(bench_parity.LIBRARIES, skdeep=(Broken, skdeep.MLPRegressor))
+    X, y = _parity_data()
+    with pytest.raises(ValueError, match="a bug"):
+        bench_parity.compare(X, y, "multiclass", _PARITY_PARAMS, (0, 1), 3, libraries=libraries)
+
+
+def test_parity_summary_counts_data_sets_below_the_spread_and_takes_the_median_ratio():
+    import bench_parity
+
+    def result(diff, spread, sd_diff, ratio):
+        return {"diff": diff, "spread": spread, "sd_diff": sd_diff, "below": diff < -spread,
+                "below_sd_diff": diff < -sd_diff, "ratio": ratio, "failed": {"skdeep": 0, "sklearn": 1}}  # fmt: skip
+
+    results = {
+        "a": result(-0.02, 0.01, 0.005, 0.4),  # below by more than the spread
+        "b": result(-0.03, 0.03, 0.01, 0.5),  # the lowest diff, below by more than sd diff only
+        "c": result(0.01, 0.01, 0.01, 0.9),
+    }
+    summary = bench_parity.config_summary("x", results)
+    assert summary["below"] == ["a"] and summary["below_sd_diff"] == ["a", "b"]
+    assert summary["worst"] == "b"
+    assert summary["ratio"] == 0.5 and summary["time_held"] and not summary["parity_held"]
+    assert summary["failed"] == {"skdeep": 0, "sklearn": 3}
+    assert "1: a (-0.0200)" in bench_parity.summary_cells(summary, results)
