@@ -370,7 +370,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             raise ValueError(
                 "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
                 "objective random, and L-BFGS needs a deterministic one. Use "
-                "solver='sgd' or 'adam', or keep_prob=1."
+                "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
@@ -603,12 +603,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _make_optimizer(self, theta):
         if self.solver == "sgd":
             return OPTIMIZERS["sgd"]([theta], self.learning_rate_init, self.momentum, self.nesterovs_momentum)
+        if self.solver == "rmsprop":
+            return OPTIMIZERS["rmsprop"]([theta], self.learning_rate_init, self.beta_2, self.epsilon)
         return OPTIMIZERS["adam"]([theta], self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
+    def _follows_schedule(self):
+        """Whether the optimizer's rate follows learning_rate. sgd and rmsprop follow
+        every schedule; adam only the course's decays, since sklearn's adam ignores
+        its 'invscaling' and 'adaptive'."""
+        return self.solver != "adam" or self.learning_rate not in ("invscaling", "adaptive")
+
     def _schedule_learning_rate(self, optimizer):
-        """Set the next epoch's learning rate. sgd follows every schedule; adam only
-        'inverse_time' (sklearn's adam ignores learning_rate)."""
-        if self.solver == "adam" and self.learning_rate != "inverse_time":
+        """Set the next epoch's learning rate (see _follows_schedule)."""
+        if not self._follows_schedule():
             return
         optimizer.learning_rate = SCHEDULES[self.learning_rate](
             self.learning_rate_init,
@@ -641,13 +648,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _stop_or_slow_down(self, optimizer, early_stopping):
         """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
-        or with learning_rate='adaptive' (sgd) divide the learning rate by 5."""
+        or with learning_rate='adaptive' (sgd, rmsprop) divide the learning rate by 5."""
         what = "Validation score" if early_stopping else "Training loss"
         msg = (
             f"{what} did not improve more than tol={self.tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
-        if self.solver != "sgd" or self.learning_rate != "adaptive":
+        if self.learning_rate != "adaptive" or not self._follows_schedule():
             if self.verbose:
                 print(msg + " Stopping.")
             return True
@@ -735,8 +742,11 @@ _COMMON_DOC = """
         Units of each hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Hidden-layer activation.
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        Weight optimizer.
+    solver : {'lbfgs', 'sgd', 'rmsprop', 'adam'}, default='adam'
+        Weight optimizer. 'rmsprop' is the course's RMSprop: s = beta_2 * s + (1 -
+        beta_2) * g**2, then theta -= lr * g / (sqrt(s) + epsilon), s starting at zero
+        and without bias correction, so its first step is lr / sqrt(1 - beta_2) per
+        parameter (32 lr at the default beta_2; 0.9 gives 3.2 lr).
     alpha : float, default=0.0001
         L2 strength. The cost carries alpha / (2 n) * sum of squared weights (not
         biases), n the number of training samples (or the sum of sample weights), and
@@ -748,9 +758,10 @@ _COMMON_DOC = """
         Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
         shuffle) and partitions, keeping the last partial batch.
     learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time'}, default='constant'
-        Schedule. 'invscaling' and 'adaptive' as sklearn (sgd only); 'inverse_time'
-        (sgd and adam): lr = learning_rate_init / (1 + decay_rate * floor(epoch /
-        decay_steps)), updated each epoch.
+        Schedule. 'invscaling' and 'adaptive' as sklearn (sgd and rmsprop; adam
+        ignores them, as sklearn's does); 'inverse_time' (every stochastic solver):
+        lr = learning_rate_init / (1 + decay_rate * floor(epoch / decay_steps)),
+        updated each epoch.
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
         Exponent of 'invscaling'.
@@ -775,7 +786,7 @@ _COMMON_DOC = """
         when its score stops improving; the best weights are restored.
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
-        Adam's parameters.
+        Adam's parameters; 'rmsprop' uses beta_2 and epsilon.
     n_iter_no_change : int, default=10
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.

@@ -2,6 +2,7 @@
 optimizer actually uses after each epoch."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -55,7 +56,7 @@ def _data():
     return make_classification(n_samples=30, n_features=4, random_state=0)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_estimator_inverse_time_rate_after_each_epoch(solver):
     X, y = _data()
     lr0, decay_rate, decay_steps = 0.05, 0.5, 2
@@ -70,7 +71,7 @@ def test_estimator_inverse_time_rate_after_each_epoch(solver):
         assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_fit_inverse_time_rate_after_max_iter(solver):
     X, y = _data()
     clf = MLPClassifier(
@@ -112,10 +113,11 @@ def test_estimator_constant_rate_for_sgd():
         assert clf._optimizer.learning_rate == 0.1
 
 
-def test_estimator_invscaling_rate_for_sgd():
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop"])
+def test_estimator_invscaling_rate(solver):
     X, y = _data()
     clf = MLPClassifier(
-        hidden_layer_sizes=(3,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.1,
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="invscaling", learning_rate_init=0.1,
         power_t=0.5, random_state=0,
     )  # fmt: skip
     for k in range(1, 4):
@@ -146,3 +148,23 @@ def test_adaptive_rate_divides_by_5_as_sklearns_and_stays_divided():
     theirs = neural_network.MLPClassifier(**params).fit(X, y)
     assert ours._optimizer.learning_rate < 0.1 / 5  # divided more than once
     assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
+
+
+@pytest.mark.parametrize("solver, divided", [("rmsprop", True), ("adam", False)])
+def test_adaptive_divides_rmsprops_rate_and_stops_adam(solver, divided):
+    # rmsprop follows every schedule, as sgd does; adam ignores 'adaptive' (sklearn's
+    # adam does), so the first stall stops it instead
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="adaptive", learning_rate_init=0.1,
+        tol=1e9, n_iter_no_change=1, max_iter=9, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    if divided:
+        assert clf.n_iter_ == 9
+        assert clf._optimizer.learning_rate == pytest.approx(0.1 / 5**4, rel=1e-15)
+    else:  # the first epoch sets best_loss_, the next two stall
+        assert clf.n_iter_ == 3
+        assert clf._optimizer.learning_rate == 0.1
