@@ -366,6 +366,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
         hidden = self._hidden_sizes()
         keep_probs = self._keep_probs(len(hidden))
+        if self.learning_rate == "exponential" and not 0 < self.decay_rate <= 1:
+            effect = "stop training after decay_steps epochs" if self.decay_rate == 0 else "grow it without bound"
+            raise ValueError(
+                "learning_rate='exponential' needs decay_rate in (0, 1], the factor the "
+                f"learning rate is multiplied by every decay_steps epochs; "
+                f"decay_rate={self.decay_rate!r} would {effect}."
+            )
         if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
             raise ValueError(
                 "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
@@ -701,7 +708,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Output pre-activations for X, in the parameters' dtype, never NaN, clipped
         to a finite range."""
         if not hasattr(self, "coefs_"):
-            check_is_fitted(self)  # raises sklearn's NotFittedError
+            check_is_fitted(self, "coefs_")  # raises sklearn's NotFittedError (classes_ alone is not a fit)
         X = self._check_X(X)
         coefs, intercepts = self._inference_layers()
         with np.errstate(all="ignore"):  # X beyond float32's range casts to inf
@@ -757,11 +764,12 @@ _COMMON_DOC = """
     batch_size : int or 'auto', default='auto'
         Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
         shuffle) and partitions, keeping the last partial batch.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time'}, default='constant'
-        Schedule. 'invscaling' and 'adaptive' as sklearn (sgd and rmsprop; adam
-        ignores them, as sklearn's does); 'inverse_time' (every stochastic solver):
-        lr = learning_rate_init / (1 + decay_rate * floor(epoch / decay_steps)),
-        updated each epoch.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time', 'exponential'}, default='constant'
+        Schedule, applied after each epoch. 'invscaling' and 'adaptive' as sklearn
+        (sgd and rmsprop; adam ignores them, as sklearn's does). The course's decays,
+        for every stochastic solver: 'inverse_time', lr = learning_rate_init / (1 +
+        decay_rate * floor(epoch / decay_steps)); 'exponential', lr =
+        learning_rate_init * decay_rate ** floor(epoch / decay_steps).
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
         Exponent of 'invscaling'.
@@ -805,9 +813,12 @@ _COMMON_DOC = """
         kept with this probability (one value, or one per hidden layer) and kept
         activations are divided by it. Never applied at predict.
     decay_rate : float, default=1.0
-        'inverse_time' decay rate.
+        Decay rate of 'inverse_time' and 'exponential'. For 'exponential' it is the
+        factor the rate is multiplied by, in (0, 1]: the default 1.0 keeps the rate
+        constant, so set it, e.g. 0.95 (the course's example).
     decay_steps : int, default=1
-        'inverse_time' epochs per decay step.
+        Epochs per decay step of 'inverse_time' and 'exponential': the rate is
+        constant within each block of decay_steps epochs (the course's staircase).
 """
 
 _ATTRIBUTES_DOC = """

@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
 from skdeep._network import Layout, Network, full_batch_objective
-from skdeep._schedules import SCHEDULES, adaptive, constant, inverse_time, invscaling
+from skdeep._schedules import SCHEDULES, adaptive, constant, exponential, inverse_time, invscaling
 
 STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0, current=0.3)
 
@@ -48,6 +48,26 @@ def test_inverse_time_is_a_staircase():
     assert lrs == [1.0] * 3 + [0.5] * 3 + [1 / 3] * 3
 
 
+@pytest.mark.parametrize("epoch", range(8))
+@pytest.mark.parametrize("decay_rate, decay_steps", [(0.95, 1), (0.5, 3), (0.1, 2), (1.0, 1)])
+def test_exponential(epoch, decay_rate, decay_steps):
+    state = {**STATE, "epoch": epoch, "decay_rate": decay_rate, "decay_steps": decay_steps}
+    expected = 0.3 * decay_rate ** math.floor(epoch / decay_steps)
+    assert exponential(0.3, **state) == pytest.approx(expected, rel=1e-15)
+
+
+def test_exponential_is_a_staircase():
+    # constant within each block of decay_steps epochs, lr0 during the first
+    lrs = [exponential(1.0, decay_rate=0.5, decay_steps=3, epoch=e) for e in range(9)]
+    assert lrs == [1.0] * 3 + [0.5] * 3 + [0.25] * 3
+
+
+def test_exponential_with_one_step_is_the_course_formula():
+    # the course: alpha = 0.95 ** epoch_num * alpha0
+    lrs = [exponential(0.2, decay_rate=0.95, decay_steps=1, epoch=e) for e in range(20)]
+    np.testing.assert_allclose(lrs, 0.95 ** np.arange(20) * 0.2, rtol=1e-14)
+
+
 def test_every_learning_rate_option_has_a_schedule_entry():
     assert set(SCHEDULES) == set(MLPClassifier._parameter_constraints["learning_rate"][0].options)
 
@@ -68,6 +88,20 @@ def test_estimator_inverse_time_rate_after_each_epoch(solver):
         clf.partial_fit(X, y, classes=[0, 1])
         assert len(clf.loss_curve_) == k  # epochs so far; n_iter_ counts the last call's
         expected = lr0 / (1 + decay_rate * math.floor(k / decay_steps))
+        assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+def test_estimator_exponential_rate_after_each_epoch(solver):
+    X, y = _data()
+    lr0, decay_rate, decay_steps = 0.05, 0.7, 2
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="exponential",
+        learning_rate_init=lr0, decay_rate=decay_rate, decay_steps=decay_steps, random_state=0,
+    )  # fmt: skip
+    for k in range(1, 7):
+        clf.partial_fit(X, y, classes=[0, 1])
+        expected = lr0 * decay_rate ** math.floor(k / decay_steps)
         assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
 
 
