@@ -42,8 +42,10 @@ from ._losses import OUTPUTS, log_expit, log_softmax, softmax
 from ._network import (
     Layout,
     Network,
+    RunningStatistics,
     Workspace,
     draw_dropout_masks,
+    fold_batch_norm,
     forward,
     full_batch_objective,
     init_params,
@@ -83,8 +85,9 @@ class _FitTasks:
             y=self.y,
             metadata=self.metadata,
             reconstruction_attributes=lambda: {
-                "coefs_": [c.copy() for c in est.coefs_],
-                "intercepts_": [b.copy() for b in est.intercepts_],
+                name: [a.copy() for a in getattr(est, name)]
+                for name in ("coefs_", "intercepts_", *_BATCH_NORM_ATTRIBUTES)
+                if getattr(est, name, None) is not None
             },
         )
 
@@ -105,6 +108,10 @@ class _FitTasks:
             self.current.call_on_fit_task_end(estimator=self.estimator)
         if self.root is not None:
             self._call(self.root.call_on_fit_task_end)
+
+
+#: the fitted attributes of batch normalization (None without it)
+_BATCH_NORM_ATTRIBUTES = ("batch_norm_scales_", "batch_norm_shifts_", "batch_norm_means_", "batch_norm_vars_")
 
 
 class DivergenceError(ValueError):
@@ -193,6 +200,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
         "decay_rate": [Interval(Real, 0, None, closed="left")],
         "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "batch_norm": ["boolean"],
     }
 
     @abstractmethod
@@ -226,6 +234,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         keep_prob,
         decay_rate,
         decay_steps,
+        batch_norm,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -255,6 +264,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.keep_prob = keep_prob
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps
+        self.batch_norm = batch_norm
 
     # ------------------------------------------------------------------ subclass API
 
@@ -313,7 +323,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        return Network(Layout(sizes), self.activation, self._output_activation())
+        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._output_activation())
 
     def _init_theta(self, net, rng, dtype):
         """Parameters exactly as a first fit draws them (used by gradient_check too)."""
@@ -340,7 +350,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
     # private training state, saved and restored with the fitted attributes
-    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_best_theta")
+    _STATE = (
+        "_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_best_theta",
+        "_best_statistics", "_batch_norm_count",
+    )  # fmt: skip
 
     def _state_keys(self):
         return [k for k in vars(self) if (k.endswith("_") and not k.startswith("__")) or k in self._STATE]
@@ -380,6 +393,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
+            raise ValueError(
+                f"This model was fitted with batch_norm={not self.batch_norm}: "
+                f"{'partial_fit' if incremental else 'warm_start=True'} cannot continue it with "
+                f"batch_norm={self.batch_norm!r}, which changes the network's layers. Fit a new "
+                "model (warm_start=False), or keep batch_norm as it was."
+            )
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
         dtype = X.dtype
         if first_call:
@@ -397,8 +417,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 self._rng = check_random_state(self.random_state)
             if self.best_loss_ is None:  # the previous fit stopped early
                 self.best_loss_ = np.inf
-            theta = net.layout.pack(self.coefs_, self.intercepts_, dtype)
-        self.coefs_, self.intercepts_ = net.layout.unpack(theta)
+            theta = net.layout.pack(
+                self.coefs_, self.intercepts_, dtype, self.batch_norm_scales_ or (), self.batch_norm_shifts_ or ()
+            )
+        self.coefs_, intercepts = net.layout.unpack(theta)
+        # a batch-normalized layer has no bias (beta takes its place): zeros, so that
+        # intercepts_ keeps sklearn's shapes
+        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, net.layout.layer_sizes[1:])]
+        running = self._start_batch_norm(net.layout, theta, first_call)
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = net.output
@@ -406,14 +432,45 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks)
+                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, running)
             else:
-                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks)
+                self._fit_stochastic(X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks, running)
+        if running is not None:
+            self._batch_norm_count = running.count
         tasks.end()
         return self
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks):
-        objective, _ = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
+    def _start_batch_norm(self, layout, theta, first_call):
+        """Point the batch-norm attributes at theta's gamma and beta and at new running
+        statistics (continued from the fitted ones unless first_call), and return
+        those; without batch normalization set the attributes to None and return None."""
+        if not layout.batch_norm:
+            for name in _BATCH_NORM_ATTRIBUTES:
+                setattr(self, name, None)
+            return None
+        self.batch_norm_scales_, self.batch_norm_shifts_ = layout.unpack_batch_norm(theta)
+        if first_call:
+            running = RunningStatistics(layout, theta.dtype)
+        else:  # new arrays: a fit that raises leaves the fitted ones as they were
+            running = RunningStatistics(
+                layout, theta.dtype, self.batch_norm_means_, self.batch_norm_vars_, self._batch_norm_count
+            )
+        self.batch_norm_means_, self.batch_norm_vars_ = running.means, running.variances
+        return running
+
+    def _check_batch_rows(self, n_samples, batch_size):
+        """Batch normalization needs two rows or more in every batch to normalize over."""
+        if self.batch_norm and batch_size < 2:
+            raise ValueError(
+                "batch_norm=True normalizes each hidden unit over the rows of a batch and "
+                f"needs at least 2 rows per batch, but the batches have 1 (n_samples={n_samples}, "
+                f"batch_size={self.batch_size!r}). Use batch_size >= 2, more samples, or "
+                "batch_norm=False."
+            )
+
+    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, running):
+        self._check_batch_rows(X.shape[0], X.shape[0])
+        objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
 
         def fun(x):
             if tasks.current is None:  # the first evaluation of an lbfgs iteration
@@ -445,6 +502,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta[...] = result.x
         if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
             raise DivergenceError(_DIVERGED.format(name=type(self).__name__, epoch=result.nit))
+        if running is not None:  # the full batch's statistics at the solution
+            objective(theta)
+            running.set(ws)
         if result.status != 0 and not stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
@@ -493,7 +553,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             val.append(None)
         return train, val
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks):
+    def _fit_stochastic(self, X, y, Y, sample_weight, net, theta, keep_probs, incremental, tasks, running):
         if sp.issparse(X) and X.format != "csr":
             X = X.tocsr()  # rows are taken every batch: O(nnz) each time from CSC
         early_stopping = self.early_stopping
@@ -503,6 +563,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         n = X.shape[0]
         batch_size = self._batch_size(n)
+        self._check_batch_rows(n, batch_size)
         total = n if sample_weight is None else float(sample_weight.sum())
         if total <= 0:
             raise ValueError("sample_weight must have a positive sum over the training samples.")
@@ -551,6 +612,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                         break
                     initial_loss = loss if initial_loss is None else initial_loss
                     optimizer.step([theta], [grad])
+                    if running is not None:
+                        running.update(ws)  # the batch's statistics, into the running averages
                     accumulated += loss * m
                     seen += m
                     if interrupt["stop"]:
@@ -578,7 +641,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
                 if early_stopping:
-                    self._update_validation(theta, score)
+                    self._update_validation(theta, score, running)
                 else:
                     self._update_no_improvement()
                 if interrupt["stop"]:
@@ -604,8 +667,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if early_stopping:
             if self._best_theta is not None:
                 theta[...] = self._best_theta
+                if running is not None:
+                    running.values[...] = self._best_statistics
             self.best_loss_ = None
-        self._best_theta = None
+        self._best_theta = self._best_statistics = None
 
     def _make_optimizer(self, theta):
         if self.solver == "sgd":
@@ -641,7 +706,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self._no_improvement_count = 0
         self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
 
-    def _update_validation(self, theta, score):
+    def _update_validation(self, theta, score, running):
         self.validation_scores_.append(score)
         if self.verbose:
             print("Validation score: %f" % score)
@@ -652,6 +717,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if score > self.best_validation_score_ or self._best_theta is None:
             self.best_validation_score_ = max(score, self.best_validation_score_)
             self._best_theta = theta.copy()
+            self._best_statistics = None if running is None else running.values.copy()
 
     def _stop_or_slow_down(self, optimizer, early_stopping):
         """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
@@ -701,8 +767,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _inference_layers(self):
         """(coefs, intercepts) of the plain MLP that prediction computes: each hidden
         layer applies ``activation``, the output layer ``out_activation_``. Prediction
-        and export (ONNX) read the fitted network from here only."""
-        return self.coefs_, self.intercepts_
+        and export (ONNX) read the fitted network from here only.
+
+        With batch normalization, each hidden layer's normalization by the running
+        statistics is folded into its weights and biases (see fold_batch_norm), so
+        the plain MLP computes exactly what the normalized network does at inference.
+        """
+        if getattr(self, "batch_norm_scales_", None) is None:
+            return self.coefs_, self.intercepts_
+        with np.errstate(all="ignore"):  # as prediction: overflow makes inf, then a clear error
+            return fold_batch_norm(
+                self.coefs_, self.intercepts_, self.batch_norm_scales_, self.batch_norm_shifts_,
+                self.batch_norm_means_, self.batch_norm_vars_,
+            )  # fmt: skip
 
     def _logits(self, X):
         """Output pre-activations for X, in the parameters' dtype, never NaN, clipped
@@ -733,7 +810,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _predict_raw(self, X):
         """Output activations for validated X, unchecked (validation during fit)."""
-        Z = forward(self.coefs_, self.intercepts_, X, self.activation)
+        Z = forward(*self._inference_layers(), X, self.activation)
         return OUTPUTS[self.out_activation_][1](Z)
 
     def __sklearn_tags__(self):
@@ -819,6 +896,18 @@ _COMMON_DOC = """
     decay_steps : int, default=1
         Epochs per decay step of 'inverse_time' and 'exponential': the rate is
         constant within each block of decay_steps epochs (the course's staircase).
+    batch_norm : bool, default=False
+        Batch normalization of every hidden layer. In training, each hidden unit's
+        pre-activation z = a W is normalized over the rows of the mini-batch (rows
+        weighted by their sample weights) to z_hat = (z - mean) / sqrt(var + 1e-5),
+        then scaled and shifted by a learned gamma and beta, gamma * z_hat + beta,
+        before the activation; dropout follows the activation. A normalized layer has
+        no bias (the mean subtraction cancels it; beta takes its place); alpha
+        penalizes the weights, not gamma and beta. Prediction normalizes with running
+        averages of the batch statistics instead (batch_norm_means_,
+        batch_norm_vars_), so a row's prediction never depends on the rows predicted
+        with it. lbfgs normalizes with the whole training set's statistics. Needs at
+        least 2 rows per batch.
 """
 
 _ATTRIBUTES_DOC = """
@@ -827,7 +916,17 @@ _ATTRIBUTES_DOC = """
     coefs_ : list of ndarray
         Weight matrices, coefs_[i] of shape (units of layer i, units of layer i + 1).
     intercepts_ : list of ndarray
-        Bias vectors.
+        Bias vectors; zeros for the hidden layers with batch_norm, which have none.
+    batch_norm_scales_, batch_norm_shifts_ : list of ndarray or None
+        With batch_norm, each hidden layer's learned gamma and beta, of shape (units,);
+        None without.
+    batch_norm_means_, batch_norm_vars_ : list of ndarray or None
+        With batch_norm, the statistics prediction normalizes each hidden layer's
+        pre-activations with: running averages of the training batches' (weighted)
+        means and variances, each batch weighing 1 - 0.9 against the average before
+        it, with the course's bias correction so that they start from the first
+        batch's; carried on by partial_fit and warm_start. lbfgs sets them to the
+        whole training set's statistics at its solution. None without batch_norm.
     loss_ : float
         Last epoch's mean data loss plus the L2 term.
     loss_curve_ : list of float
@@ -902,6 +1001,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         keep_prob=1.0,
         decay_rate=1.0,
         decay_steps=1,
+        batch_norm=False,
         class_weight=None,
     ):
         super().__init__(
@@ -933,6 +1033,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             keep_prob=keep_prob,
             decay_rate=decay_rate,
             decay_steps=decay_steps,
+            batch_norm=batch_norm,
         )
         self.class_weight = class_weight
 
@@ -1141,6 +1242,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         keep_prob=1.0,
         decay_rate=1.0,
         decay_steps=1,
+        batch_norm=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1171,6 +1273,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             keep_prob=keep_prob,
             decay_rate=decay_rate,
             decay_steps=decay_steps,
+            batch_norm=batch_norm,
         )
         self.loss = loss
 

@@ -25,6 +25,7 @@ NEW_PARAMS = {
     "keep_prob": (0.9, 0.8),
     "decay_rate": 0.25,
     "decay_steps": 3,
+    "batch_norm": True,
 }
 CLASSIFIER_NEW_PARAMS = {**NEW_PARAMS, "class_weight": {0: 1.0, 1: 2.0}}
 

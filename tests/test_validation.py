@@ -87,6 +87,7 @@ COMMON_BAD_PARAMS = [
     ("decay_rate", -1.0, ["decay_rate", "[0.0, inf)"]),
     ("decay_steps", 0, ["decay_steps", "[1, inf)"]),
     ("decay_steps", 1.5, ["decay_steps", "[1, inf)"]),
+    ("batch_norm", "yes", ["batch_norm", "bool"]),
 ]
 
 CLASSIFIER_BAD_PARAMS = [
@@ -193,6 +194,7 @@ def test_bad_parameter_raises_at_partial_fit(cls, param, value, substrings):
 BAD_COMBINATIONS = [
     (dict(learning_rate="exponential", decay_rate=0.0), ["decay_rate", "(0, 1]", "exponential", "stop"]),
     (dict(learning_rate="exponential", decay_rate=1.5), ["decay_rate", "(0, 1]", "exponential", "grow"]),
+    (dict(batch_norm=True, batch_size=1), ["batch_norm", "at least 2 rows", "batch_size=1"]),
 ]
 
 
