@@ -342,6 +342,19 @@ def test_workspace_gathers_only_for_mini_batches():
 # ---------------------------------------------------------------- batch normalization
 
 
+@pytest.mark.parametrize("alpha", [0.1, 3.0])
+def test_l2_terms_with_batch_norm_leave_gamma_and_beta_alone(alpha):
+    net, X, Y, theta, _ = _batch_norm_problem()
+    w, n = np.full(7, 1 / 7), 10
+    loss0, grad0 = loss_and_grads(theta, X, Y, w, net, alpha=0.0, n_samples=n)
+    grad0 = grad0.copy()
+    loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=alpha, n_samples=n)
+    weights = theta[: net.layout.n_coefs]
+    assert loss - loss0 == pytest.approx(alpha / (2 * n) * np.sum(weights**2), rel=1e-12)
+    np.testing.assert_allclose((grad - grad0)[: net.layout.n_coefs], alpha / n * weights, rtol=1e-12)
+    np.testing.assert_array_equal((grad - grad0)[net.layout.n_coefs :], 0.0)  # b, gamma, beta
+
+
 def test_batch_norm_layout_and_packing_order():
     layout = Layout((4, 3, 2, 1), batch_norm=True)
     # the weights first (the L2 slice), then the output layer's bias: the hidden layers
