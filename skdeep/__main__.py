@@ -42,7 +42,7 @@ def parse_args(argv=None):
         "relative difference.",
     )
     parser.add_argument("--plot", metavar="FILE", help="save a figure of the loss curves to FILE (needs matplotlib)")
-    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per sgd and adam run (default %(default)s); lbfgs runs up to 200 iterations")
+    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per sgd, rmsprop and adam run (default %(default)s); lbfgs runs up to 200 iterations")
     return parser.parse_args(argv)
 
 

@@ -394,11 +394,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
+            how, fresh = ("partial_fit", "a new estimator") if incremental else ("warm_start=True", "warm_start=False")
             raise ValueError(
-                f"This model was fitted with batch_norm={not self.batch_norm}: "
-                f"{'partial_fit' if incremental else 'warm_start=True'} cannot continue it with "
-                f"batch_norm={self.batch_norm!r}, which changes the network's layers. Fit a new "
-                "model (warm_start=False), or keep batch_norm as it was."
+                f"This model was fitted with batch_norm={not self.batch_norm}: {how} cannot continue it "
+                f"with batch_norm={self.batch_norm!r}, which changes the network's layers. Fit a new "
+                f"model ({fresh}), or set batch_norm back."
             )
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
         dtype = X.dtype
@@ -423,7 +423,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.coefs_, intercepts = net.layout.unpack(theta)
         # a batch-normalized layer has no bias (beta takes its place): zeros, so that
         # intercepts_ keeps sklearn's shapes
-        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, net.layout.layer_sizes[1:])]
+        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, hidden + [Y.shape[1]])]
         running = self._start_batch_norm(net.layout, theta, first_call)
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
@@ -851,9 +851,9 @@ _COMMON_DOC = """
     power_t : float, default=0.5
         Exponent of 'invscaling'.
     max_iter : int, default=200
-        Epochs for sgd and adam; iterations for lbfgs.
+        Epochs for sgd, rmsprop and adam; iterations for lbfgs.
     shuffle : bool, default=True
-        Shuffle the samples every epoch (sgd, adam).
+        Shuffle the samples every epoch (sgd, rmsprop, adam).
     random_state : int, RandomState instance or None, default=None
         The only source of randomness: initial weights, shuffling, the validation
         split and the dropout masks. The same value gives identical fits.
@@ -904,9 +904,9 @@ _COMMON_DOC = """
         before the activation; dropout follows the activation. A normalized layer has
         no bias (the mean subtraction cancels it; beta takes its place); alpha
         penalizes the weights, not gamma and beta. Prediction normalizes with running
-        averages of the batch statistics instead (batch_norm_means_,
-        batch_norm_vars_), so a row's prediction never depends on the rows predicted
-        with it. lbfgs normalizes with the whole training set's statistics. Needs at
+        averages of the batch statistics instead (the attributes
+        ``batch_norm_means_`` and ``batch_norm_vars_``), so a row's prediction never
+        depends on the rows predicted with it. lbfgs normalizes with the whole training set's statistics. Needs at
         least 2 rows per batch.
 """
 
