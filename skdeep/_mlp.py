@@ -950,7 +950,8 @@ _ATTRIBUTES_DOC = """
 class MLPClassifier(ClassifierMixin, BaseMLP):
     __doc__ = (
         """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
-    initialization schemes, dropout, learning-rate decay and class weights.
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization and class weights.
 
     Binary and multilabel targets use logistic outputs and the binary log loss;
     multiclass targets a softmax and the log loss.
@@ -1190,7 +1191,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 class MLPRegressor(RegressorMixin, BaseMLP):
     __doc__ = (
         """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
-    initialization schemes, dropout and learning-rate decay.
+    initialization schemes, dropout, RMSprop, learning-rate decay and batch
+    normalization.
 
     The output layer is the identity (squared error) or exp (Poisson), for one or
     several outputs. The loss is summed over the outputs and averaged over the

@@ -368,6 +368,23 @@ def test_warm_start_continues_from_coefs():
     assert_same_model(cold, MLPClassifier(max_iter=3, **params).fit(X, y), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "solver, params",
+    [("sgd", dict(momentum=0.9)), ("rmsprop", dict(beta_2=0.9)), ("adam", {})],
+)
+def test_warm_start_continues_from_the_weights_with_a_fresh_optimizer(solver, params):
+    """As sklearn: a warm-started fit starts from the fitted weights, and its optimizer
+    (velocity, RMSprop's and Adam's moments) from zero, for every stochastic solver."""
+    X, y = _classification(3)
+    params = dict(hidden_layer_sizes=(5,), solver=solver, learning_rate_init=0.05, shuffle=False, random_state=0,
+                  **params)  # fmt: skip
+    warm = MLPClassifier(max_iter=2, warm_start=True, **params).fit(X, y)
+    layers = iter(list(zip([W.copy() for W in warm.coefs_], [b.copy() for b in warm.intercepts_])))
+    warm.set_params(max_iter=3).fit(X, y)
+    restarted = MLPClassifier(max_iter=3, init=lambda fan_in, fan_out, rng: next(layers), **params).fit(X, y)
+    assert_same_model(warm, restarted, rtol=1e-12)
+
+
 def test_warm_start_warns_at_max_iter_of_each_fit():
     X, y = _classification()
     clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, warm_start=True, random_state=0)
