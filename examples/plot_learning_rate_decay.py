@@ -73,12 +73,10 @@ fig.tight_layout()
 X, y = make_moons(n_samples=400, noise=0.2, random_state=3)
 X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=300, random_state=0)
 
+network = dict(hidden_layer_sizes=(5, 2), init="he", batch_size=32, max_iter=epochs, n_iter_no_change=np.inf)
+momentum = dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=lr0)
 models = {
-    name: MLPClassifier(
-        hidden_layer_sizes=(5, 2), init="he", solver="sgd", momentum=0.9, nesterovs_momentum=False,
-        learning_rate_init=lr0, batch_size=32, max_iter=epochs, n_iter_no_change=np.inf, random_state=0,
-        **schedule,
-    ).fit(X_train, y_train)  # fmt: skip
+    name: MLPClassifier(**network, **momentum, **schedule, random_state=0).fit(X_train, y_train)
     for name, schedule in schedules.items()
 }
 print(f"{'schedule':<38}{'final loss':>11}{'spread':>9}{'train':>8}{'test':>8}")

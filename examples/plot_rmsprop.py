@@ -119,8 +119,9 @@ optimizers = {
     "Adam": dict(solver="adam", learning_rate_init=0.001),
 }
 models = {
-    name: MLPClassifier(hidden_layer_sizes=(64,), batch_size=64, max_iter=30, n_iter_no_change=np.inf,
-                        random_state=0, **params).fit(X_train, y_train)  # fmt: skip
+    name: MLPClassifier(
+        hidden_layer_sizes=(64,), batch_size=64, max_iter=30, n_iter_no_change=np.inf, random_state=0, **params
+    ).fit(X_train, y_train)
     for name, params in optimizers.items()
 }
 print(f"{'optimizer':<22}{'final loss':>11}{'test':>8}")

@@ -23,8 +23,17 @@ RUNS = [
     ("sgd (no momentum)", dict(solver="sgd", momentum=0.0, learning_rate_init=0.05)),
     ("sgd momentum 0.9", dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.01)),
     ("sgd nesterov 0.9", dict(solver="sgd", momentum=0.9, learning_rate_init=0.01)),
-    ("momentum + exponential", dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.01,
-                                    learning_rate="exponential", decay_rate=0.95)),  # fmt: skip
+    (
+        "momentum + exponential",
+        dict(
+            solver="sgd",
+            momentum=0.9,
+            nesterovs_momentum=False,
+            learning_rate_init=0.01,
+            learning_rate="exponential",
+            decay_rate=0.95,
+        ),
+    ),
     ("rmsprop", dict(solver="rmsprop")),
     ("adam", dict(solver="adam")),
     ("adam + inverse_time", dict(solver="adam", learning_rate="inverse_time", decay_rate=0.05)),

@@ -39,7 +39,7 @@ class Layout:
     slice), every layer's bias, then with batch normalization every hidden layer's
     scale gamma and then every hidden layer's shift beta. A hidden layer under batch
     normalization has no bias: the batch mean it subtracts cancels any bias, and beta
-    takes its place.
+    takes its place; so with batch normalization only the output layer has one.
 
     Parameters
     ----------

@@ -405,7 +405,9 @@ def test_batch_norm_forward_worked_by_hand():
     # unweighted rows 1, 3: mu = 2, var = 1, Z_hat = -+1 / sqrt(1 + eps)
     # weighted 1/4, 3/4: mu = 2.5, var = (1/4)(1.5^2) + (3/4)(0.5^2) = 0.75
     layout = Layout((1, 1, 1), batch_norm=True)
-    theta = layout.pack([np.ones((1, 1)), np.ones((1, 1))], [None, np.zeros(1)], float, [np.full(1, 2.0)], [np.full(1, 0.5)])
+    theta = layout.pack(
+        [np.ones((1, 1)), np.ones((1, 1))], [None, np.zeros(1)], float, [np.full(1, 2.0)], [np.full(1, 0.5)]
+    )
     net = Network(layout, "identity", "identity")
     X, Y = np.array([[1.0], [3.0]]), np.zeros((2, 1))
     for w, mu, var in (([0.5, 0.5], 2.0, 1.0), ([0.25, 0.75], 2.5, 0.75)):
