@@ -58,8 +58,12 @@ sphinx_gallery_conf = {
             "plot_initialization.py",
             "plot_regularization.py",
             "plot_optimizers.py",
+            "plot_rmsprop.py",
+            "plot_learning_rate_decay.py",
+            "plot_batch_normalization.py",
             "plot_gradient_check.py",
             "plot_grid_search.py",
+            "plot_random_search.py",
             "plot_dask.py",
             "*",
         ]

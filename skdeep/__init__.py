@@ -1,6 +1,7 @@
 """skdeep: scikit-learn's MLPClassifier and MLPRegressor, with the deep-learning
-course's lessons (initialization, L2, dropout, mini-batches, momentum, Adam,
-learning-rate decay, gradient checking) over a small NumPy backprop core."""
+course's lessons (initialization, L2, dropout, mini-batches, momentum, RMSprop, Adam,
+learning-rate decay, batch normalization, gradient checking) over a small NumPy
+backprop core."""
 
 from ._display import LossCurveDisplay
 from ._gradient_check import GradientCheckResult, gradient_check, numerical_gradient, relative_difference

@@ -19,9 +19,22 @@ RUNS = [
     ("init xavier", dict(init="xavier")),
     ("L2 alpha=1", dict(alpha=1.0)),
     ("dropout keep_prob=0.8", dict(keep_prob=0.8)),
+    ("batch norm", dict(batch_norm=True)),
     ("sgd (no momentum)", dict(solver="sgd", momentum=0.0, learning_rate_init=0.05)),
     ("sgd momentum 0.9", dict(solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.01)),
     ("sgd nesterov 0.9", dict(solver="sgd", momentum=0.9, learning_rate_init=0.01)),
+    (
+        "momentum + exponential",
+        dict(
+            solver="sgd",
+            momentum=0.9,
+            nesterovs_momentum=False,
+            learning_rate_init=0.01,
+            learning_rate="exponential",
+            decay_rate=0.95,
+        ),
+    ),
+    ("rmsprop", dict(solver="rmsprop")),
     ("adam", dict(solver="adam")),
     ("adam + inverse_time", dict(solver="adam", learning_rate="inverse_time", decay_rate=0.05)),
     ("lbfgs", dict(solver="lbfgs", max_iter=200)),
@@ -33,11 +46,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m skdeep",
         description="Train skdeep's MLPClassifier on sklearn's digits with each "
-        "initialization scheme, L2, dropout and each optimizer; print a table of "
-        "accuracies and the gradient check's relative difference.",
+        "initialization scheme, L2, dropout, batch normalization, each optimizer and "
+        "learning-rate decay; print a table of accuracies and the gradient check's "
+        "relative difference.",
     )
     parser.add_argument("--plot", metavar="FILE", help="save a figure of the loss curves to FILE (needs matplotlib)")
-    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per sgd and adam run (default %(default)s); lbfgs runs up to 200 iterations")
+    parser.add_argument("--max-iter", type=int, default=BASE["max_iter"], help="epochs per sgd, rmsprop and adam run (default %(default)s); lbfgs runs up to 200 iterations")
     return parser.parse_args(argv)
 
 

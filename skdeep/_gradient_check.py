@@ -65,7 +65,8 @@ def _floored_difference(a, b, floor):
 
 @dataclass
 class LayerCheck:
-    """The check of one parameter array: ``name`` is 'W1', 'b1', 'W2', ..."""
+    """The check of one parameter array: ``name`` is 'W1', 'b1', 'W2', ..., and with
+    batch normalization 'gamma1', 'beta1', ..."""
 
     name: str
     difference: float
@@ -94,7 +95,8 @@ class GradientCheckResult:
         a plain relative difference of two roundings would be about 1, a false alarm;
         so the denominator never drops below that noise divided by the threshold.
     layers : list of LayerCheck
-        The same per weight matrix and bias vector, with its worst entries.
+        The same per weight matrix and bias vector (and batch normalization's gamma
+        and beta), with its worst entries.
     skipped : int
         Entries left out because a ReLU pre-activation crossed its kink between
         theta - epsilon and theta + epsilon, where the finite difference means nothing
@@ -127,9 +129,10 @@ class GradientCheckResult:
             lines.append("  the loss or its gradient is not finite at the check point")
         if self.skipped:
             lines.append(f"  {self.skipped} entries at a ReLU kink left out")
+        width = max([4] + [len(layer.name) for layer in self.layers])
         for layer in self.layers:
             detail = f"{layer.difference:.3e}" if layer.checked else "all entries left out"
-            lines.append(f"  {layer.name:>4}: {detail}")
+            lines.append(f"  {layer.name:>{width}}: {detail}")
         return "\n".join(lines)
 
 
@@ -140,7 +143,9 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     ----------
     estimator : MLPClassifier or MLPRegressor
         Unfitted: its parameters are initialized as fit would (from random_state).
-        Fitted: its ``coefs_`` and ``intercepts_`` are checked. It is left unchanged.
+        Fitted: its ``coefs_`` and ``intercepts_`` (and, with batch_norm, its
+        ``batch_norm_scales_`` and ``batch_norm_shifts_``) are checked. It is left
+        unchanged.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     epsilon : float, default=1e-7
@@ -157,7 +162,10 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     -----
     Everything is computed in float64 whatever the estimator's dtype. With keep_prob
     < 1 one set of dropout masks is drawn and held fixed, so the loss is a
-    deterministic function of the parameters.
+    deterministic function of the parameters. With batch_norm the loss is training's:
+    each hidden layer is normalized with the statistics of the rows of X (weighted by
+    sample_weight), which depend on the parameters too, and the check covers that
+    dependence; the running statistics play no part.
     """
     if not (isinstance(epsilon, Real) and np.isfinite(epsilon) and epsilon > 0):
         raise ValueError(f"epsilon must be a finite float > 0, got {epsilon!r}.")
@@ -170,7 +178,9 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
         X, y, Y, sample_weight, net = est._prepare(X, y, sample_weight, first_call=not fitted)
         rng = check_random_state(est.random_state)
         if fitted:
-            theta = net.layout.pack(est.coefs_, est.intercepts_, np.float64)
+            theta = net.layout.pack(
+                est.coefs_, est.intercepts_, np.float64, est.batch_norm_scales_ or (), est.batch_norm_shifts_ or ()
+            )
         else:
             theta = est._init_theta(net, rng, X.dtype).astype(np.float64)
         X = X.astype(np.float64)
@@ -224,11 +234,9 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
 def _per_layer(layout, gradient, numerical, kink, floor_per_entry, n_worst=3):
     """Each weight matrix and bias vector's own difference and worst entries; the
     entries at a ReLU kink (``kink``) are left out, as in the whole check."""
-    names = [f"W{i + 1}" for i in range(len(layout.coef_shapes))]
-    names += [f"b{i + 1}" for i in range(len(layout.coef_shapes))]
     layers = []
-    arrays = [sum(layout.unpack(flat), []) for flat in (gradient, numerical, kink)]  # W1, ..., b1, ...
-    for name, g, num, at_kink in zip(names, *arrays):
+    arrays = [layout.arrays(flat) for flat in (gradient, numerical, kink)]  # W1, ..., b1, ..., gamma1, ...
+    for name, g, num, at_kink in zip(layout.names(), *arrays):
         checked = ~at_kink
         with np.errstate(invalid="ignore", over="ignore"):
             error = np.where(checked, np.abs(g - np.nan_to_num(num)), -1.0)

@@ -37,7 +37,7 @@ from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
 from ._losses import OUTPUTS, log_expit, log_softmax, softmax
 from ._monitor import Monitor, ValidationSet
-from ._network import Layout, Network, forward, full_batch_objective, init_params
+from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
 from ._persistence import loaded_state, saved_state
 from ._schedules import SCHEDULES
@@ -74,8 +74,9 @@ class _FitTasks:
             y=self.y,
             metadata=self.metadata,
             reconstruction_attributes=lambda: {
-                "coefs_": [c.copy() for c in est.coefs_],
-                "intercepts_": [b.copy() for b in est.intercepts_],
+                name: [a.copy() for a in getattr(est, name)]
+                for name in ("coefs_", "intercepts_", *_BATCH_NORM_ATTRIBUTES)
+                if getattr(est, name, None) is not None
             },
         )
 
@@ -96,6 +97,10 @@ class _FitTasks:
             self.current.call_on_fit_task_end(estimator=self.estimator)
         if self.root is not None:
             self._call(self.root.call_on_fit_task_end)
+
+
+#: the fitted attributes of batch normalization (None without it)
+_BATCH_NORM_ATTRIBUTES = ("batch_norm_scales_", "batch_norm_shifts_", "batch_norm_means_", "batch_norm_vars_")
 
 
 _DIVERGED = (
@@ -183,6 +188,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
         "decay_rate": [Interval(Real, 0, None, closed="left")],
         "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "batch_norm": ["boolean"],
     }
 
     @abstractmethod
@@ -217,6 +223,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         keep_prob,
         decay_rate,
         decay_steps,
+        batch_norm,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -247,6 +254,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.keep_prob = keep_prob
         self.decay_rate = decay_rate
         self.decay_steps = decay_steps
+        self.batch_norm = batch_norm
 
     # ------------------------------------------------------------------ subclass API
 
@@ -309,7 +317,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        return Network(Layout(sizes), self.activation, self._output_activation())
+        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._output_activation())
 
     def _init_theta(self, net, rng, dtype):
         """Parameters exactly as a first fit draws them (used by gradient_check too)."""
@@ -331,12 +339,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         )
         if not first_call and X.dtype != self.coefs_[0].dtype:
             X = X.astype(self.coefs_[0].dtype)
+        if isinstance(self, ClassifierMixin) and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column of labels is a vector of labels
         Y = self._encode_targets(y, first_call, classes, X.dtype)
         sample_weight = self._sample_weight(sample_weight, X, y)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
 
     # private training state, saved and restored with the fitted attributes
-    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count")
+    _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_batch_norm_count")
 
     def _state_keys(self):
         return [k for k in vars(self) if (k.endswith("_") and not k.startswith("__")) or k in self._STATE]
@@ -364,13 +374,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation_data):
         hidden = self._hidden_sizes()
         keep_probs = self._keep_probs(len(hidden))
+        if self.learning_rate == "exponential" and not 0 < self.decay_rate <= 1:
+            effect = "stop training after decay_steps epochs" if self.decay_rate == 0 else "grow it without bound"
+            raise ValueError(
+                "learning_rate='exponential' needs decay_rate in (0, 1], the factor the "
+                f"learning rate is multiplied by every decay_steps epochs; "
+                f"decay_rate={self.decay_rate!r} would {effect}."
+            )
         if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
             raise ValueError(
                 "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
                 "objective random, and L-BFGS needs a deterministic one. Use "
-                "solver='sgd' or 'adam', or keep_prob=1."
+                "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
             )
         first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
+            how, fresh = ("partial_fit", "a new estimator") if incremental else ("warm_start=True", "warm_start=False")
+            raise ValueError(
+                f"This model was fitted with batch_norm={not self.batch_norm}: {how} cannot continue it "
+                f"with batch_norm={self.batch_norm!r}, which changes the network's layers. Fit a new "
+                f"model ({fresh}), or set batch_norm back."
+            )
         X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
         validation_data = self._prepare_validation_data(*validation_data, dtype=X.dtype, n_outputs=Y.shape[1])
         dtype = X.dtype
@@ -389,24 +413,60 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 self._rng = check_random_state(self.random_state)
             if self.best_loss_ is None:  # the previous fit stopped early
                 self.best_loss_ = np.inf
-            theta = net.layout.pack(self.coefs_, self.intercepts_, dtype)
-        self.coefs_, self.intercepts_ = net.layout.unpack(theta)
+            theta = net.layout.pack(
+                self.coefs_, self.intercepts_, dtype, self.batch_norm_scales_ or (), self.batch_norm_shifts_ or ()
+            )
+        self.coefs_, intercepts = net.layout.unpack(theta)
+        # a batch-normalized layer has no bias (beta takes its place): zeros, so that
+        # intercepts_ keeps sklearn's shapes
+        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, hidden + [Y.shape[1]])]
+        running = self._start_batch_norm(net.layout, theta, first_call)
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = net.output
 
         (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
-        monitor = Monitor(self, validation)
+        monitor = Monitor(self, validation, running)
 
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor)
+                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor, running)
             else:
-                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor)
+                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running)
         monitor.finish(theta)
+        if running is not None:
+            self._batch_norm_count = running.count
         tasks.end()
         return self
+
+    def _start_batch_norm(self, layout, theta, first_call):
+        """Point the batch-norm attributes at theta's gamma and beta and at new running
+        statistics (continued from the fitted ones unless first_call), and return
+        those; without batch normalization set the attributes to None and return None."""
+        if not layout.batch_norm:
+            for name in _BATCH_NORM_ATTRIBUTES:
+                setattr(self, name, None)
+            return None
+        self.batch_norm_scales_, self.batch_norm_shifts_ = layout.unpack_batch_norm(theta)
+        if first_call:
+            running = RunningStatistics(layout, theta.dtype)
+        else:  # new arrays: a fit that raises leaves the fitted ones as they were
+            running = RunningStatistics(
+                layout, theta.dtype, self.batch_norm_means_, self.batch_norm_vars_, self._batch_norm_count
+            )
+        self.batch_norm_means_, self.batch_norm_vars_ = running.means, running.variances
+        return running
+
+    def _check_batch_rows(self, n_samples, batch_size):
+        """Batch normalization needs two rows or more in every batch to normalize over."""
+        if self.batch_norm and batch_size < 2:
+            raise ValueError(
+                "batch_norm=True normalizes each hidden unit over the rows of a batch and "
+                f"needs at least 2 rows per batch, but the batches have 1 (n_samples={n_samples}, "
+                f"batch_size={self.batch_size!r}). Use batch_size >= 2, more samples, or "
+                "batch_norm=False."
+            )
 
     def _prepare_validation_data(self, X_val, y_val, sample_weight_val, dtype, n_outputs):
         """X_val, y_val and sample_weight_val validated as fit validates X, y and
@@ -449,15 +509,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             sample_weight_val = self._sample_weight(sample_weight_val, X_val, y_val)
         return X_val, y_val, Y_val, sample_weight_val
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, monitor):
-        objective, _ = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
+    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, monitor, running):
+        self._check_batch_rows(X.shape[0], X.shape[0])
+        objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
+
+        evaluated = np.full_like(theta, np.nan)  # where ws's batch statistics were taken
 
         def fun(x):
             if tasks.current is None:  # the first evaluation of an lbfgs iteration
                 tasks.begin_epoch()
             theta[...] = x
             loss, grad = objective(theta)
+            if running is not None:
+                evaluated[...] = theta
             return loss, grad.astype(np.float64)
+
+        def take_statistics():
+            """Batch norm under lbfgs normalizes with the full batch's statistics: those
+            of theta become the running ones (what validation and prediction use)."""
+            if not np.array_equal(evaluated, theta):
+                objective(theta)
+            running.set(ws)
 
         diverged = _DIVERGED.format(name=type(self).__name__, epoch="{epoch}")
         stopped = False
@@ -467,6 +539,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             or diverging validation outputs stop L-BFGS."""
             nonlocal stopped
             theta[...] = intermediate_result.x
+            if running is not None:
+                take_statistics()
             if not monitor.record(theta, float(intermediate_result.fun)):
                 monitor.diverged(diverged.format(epoch=monitor.epochs + 1))  # raises, or keeps the best
                 stopped = True
@@ -487,6 +561,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta[...] = result.x
         if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
             monitor.diverged(diverged.format(epoch=result.nit))
+        if running is not None:
+            take_statistics()
         if result.status != 0 and not stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
@@ -555,13 +631,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             val.append(None)
         return tuple(train), tuple(val)
 
-    def _fit_stochastic(self, X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor):
+    def _fit_stochastic(self, X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running):
+        batch_size = self._batch_size(X.shape[0])
+        self._check_batch_rows(X.shape[0], batch_size)
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(theta)
         optimizer = self._optimizer
         descent = MiniBatchGradientDescent(
-            X, Y, sample_weight, net, optimizer, alpha=self.alpha, batch_size=self._batch_size(X.shape[0]),
-            keep_probs=keep_probs, rng=self._rng, shuffle=self.shuffle,
+            X, Y, sample_weight, net, optimizer, alpha=self.alpha, batch_size=batch_size,
+            keep_probs=keep_probs, rng=self._rng, shuffle=self.shuffle, running=running,
         )  # fmt: skip
         # n_iter_ counts this call's epochs, as sklearn; loss_curve_, t_ and the
         # epochs behind the learning-rate schedule run on across calls
@@ -596,12 +674,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _make_optimizer(self, theta):
         if self.solver == "sgd":
             return OPTIMIZERS["sgd"]([theta], self.learning_rate_init, self.momentum, self.nesterovs_momentum)
+        if self.solver == "rmsprop":
+            return OPTIMIZERS["rmsprop"]([theta], self.learning_rate_init, self.beta_2, self.epsilon)
         return OPTIMIZERS["adam"]([theta], self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
+    def _follows_schedule(self):
+        """Whether the optimizer's rate follows learning_rate. sgd and rmsprop follow
+        every schedule; adam only the course's decays, since sklearn's adam ignores
+        its 'invscaling' and 'adaptive'."""
+        return self.solver != "adam" or self.learning_rate not in ("invscaling", "adaptive")
+
     def _schedule_learning_rate(self, optimizer):
-        """Set the next epoch's learning rate. sgd follows every schedule; adam only
-        'inverse_time' (sklearn's adam ignores learning_rate)."""
-        if self.solver == "adam" and self.learning_rate != "inverse_time":
+        """Set the next epoch's learning rate (see _follows_schedule)."""
+        if not self._follows_schedule():
             return
         optimizer.learning_rate = SCHEDULES[self.learning_rate](
             self.learning_rate_init,
@@ -615,10 +700,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _stop_or_slow_down(self, optimizer, monitor):
         """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
-        or with learning_rate='adaptive' (sgd) divide the learning rate by 5 and
-        count again."""
+        or with learning_rate='adaptive' (sgd, rmsprop) divide the learning rate by 5
+        and count again."""
         msg = monitor.stall_message()
-        if self.solver != "sgd" or self.learning_rate != "adaptive":
+        if self.learning_rate != "adaptive" or not self._follows_schedule():
             if self.verbose:
                 print(msg + " Stopping.")
             return True
@@ -661,14 +746,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _inference_layers(self):
         """(coefs, intercepts) of the plain MLP that prediction computes: each hidden
         layer applies ``activation``, the output layer ``out_activation_``. Prediction
-        and export (ONNX) read the fitted network from here only."""
-        return self.coefs_, self.intercepts_
+        and export (ONNX) read the fitted network from here only.
+
+        With batch normalization, each hidden layer's normalization by the running
+        statistics is folded into its weights and biases (see fold_batch_norm), so
+        the plain MLP computes exactly what the normalized network does at inference.
+        """
+        if getattr(self, "batch_norm_scales_", None) is None:
+            return self.coefs_, self.intercepts_
+        with np.errstate(all="ignore"):  # as prediction: overflow makes inf, then a clear error
+            return fold_batch_norm(
+                self.coefs_, self.intercepts_, self.batch_norm_scales_, self.batch_norm_shifts_,
+                self.batch_norm_means_, self.batch_norm_vars_,
+            )  # fmt: skip
 
     def _logits(self, X):
         """Output pre-activations for X, in the parameters' dtype, never NaN, clipped
         to a finite range."""
         if not hasattr(self, "coefs_"):
-            check_is_fitted(self)  # raises sklearn's NotFittedError
+            check_is_fitted(self, "coefs_")  # raises sklearn's NotFittedError (classes_ alone is not a fit)
         X = self._check_X(X)
         coefs, intercepts = self._inference_layers()
         with np.errstate(all="ignore"):  # X beyond float32's range casts to inf
@@ -708,8 +804,11 @@ _COMMON_DOC = """
         Units of each hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Hidden-layer activation.
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        Weight optimizer.
+    solver : {'lbfgs', 'sgd', 'rmsprop', 'adam'}, default='adam'
+        Weight optimizer. 'rmsprop' is the course's RMSprop: s = beta_2 * s + (1 -
+        beta_2) * g**2, then theta -= lr * g / (sqrt(s) + epsilon), s starting at zero
+        and without bias correction, so its first step is lr / sqrt(1 - beta_2) per
+        parameter (32 lr at the default beta_2; 0.9 gives 3.2 lr).
     alpha : float, default=0.0001
         L2 strength. The cost carries alpha / (2 n) * sum of squared weights (not
         biases), n the number of training samples (or the sum of sample weights), and
@@ -720,17 +819,19 @@ _COMMON_DOC = """
     batch_size : int or 'auto', default='auto'
         Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
         shuffle) and partitions, keeping the last partial batch.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time'}, default='constant'
-        Schedule. 'invscaling' and 'adaptive' as sklearn (sgd only); 'inverse_time'
-        (sgd and adam): lr = learning_rate_init / (1 + decay_rate * floor(epoch /
-        decay_steps)), updated each epoch.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time', 'exponential'}, default='constant'
+        Schedule, applied after each epoch. 'invscaling' and 'adaptive' as sklearn
+        (sgd and rmsprop; adam ignores them, as sklearn's does). The course's decays,
+        for every stochastic solver: 'inverse_time', lr = learning_rate_init / (1 +
+        decay_rate * floor(epoch / decay_steps)); 'exponential', lr =
+        learning_rate_init * decay_rate ** floor(epoch / decay_steps).
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
         Exponent of 'invscaling'.
     max_iter : int, default=200
-        Epochs for sgd and adam; iterations for lbfgs.
+        Epochs for sgd, rmsprop and adam; iterations for lbfgs.
     shuffle : bool, default=True
-        Shuffle the samples every epoch (sgd, adam).
+        Shuffle the samples every epoch (sgd, rmsprop, adam).
     random_state : int, RandomState instance or None, default=None
         The only source of randomness: initial weights, shuffling, the validation
         split and the dropout masks. The same value gives identical fits.
@@ -757,7 +858,7 @@ _COMMON_DOC = """
         validation loss (the training loss's formula, L2 term included); or any
         scorer name or callable that :func:`sklearn.metrics.check_scoring` takes.
     beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
-        Adam's parameters.
+        Adam's parameters; 'rmsprop' uses beta_2 and epsilon.
     n_iter_no_change : int, default=10
     max_fun : int, default=15000
         lbfgs only: maximum loss evaluations.
@@ -776,9 +877,24 @@ _COMMON_DOC = """
         kept with this probability (one value, or one per hidden layer) and kept
         activations are divided by it. Never applied at predict.
     decay_rate : float, default=1.0
-        'inverse_time' decay rate.
+        Decay rate of 'inverse_time' and 'exponential'. For 'exponential' it is the
+        factor the rate is multiplied by, in (0, 1]: the default 1.0 keeps the rate
+        constant, so set it, e.g. 0.95 (the course's example).
     decay_steps : int, default=1
-        'inverse_time' epochs per decay step.
+        Epochs per decay step of 'inverse_time' and 'exponential': the rate is
+        constant within each block of decay_steps epochs (the course's staircase).
+    batch_norm : bool, default=False
+        Batch normalization of every hidden layer. In training, each hidden unit's
+        pre-activation z = a W is normalized over the rows of the mini-batch (rows
+        weighted by their sample weights) to z_hat = (z - mean) / sqrt(var + 1e-5),
+        then scaled and shifted by a learned gamma and beta, gamma * z_hat + beta,
+        before the activation; dropout follows the activation. A normalized layer has
+        no bias (the mean subtraction cancels it; beta takes its place); alpha
+        penalizes the weights, not gamma and beta. Prediction normalizes with running
+        averages of the batch statistics instead (the attributes
+        ``batch_norm_means_`` and ``batch_norm_vars_``), so a row's prediction never
+        depends on the rows predicted with it. lbfgs normalizes with the whole training set's statistics. Needs at
+        least 2 rows per batch.
 """
 
 _ATTRIBUTES_DOC = """
@@ -787,7 +903,17 @@ _ATTRIBUTES_DOC = """
     coefs_ : list of ndarray
         Weight matrices, coefs_[i] of shape (units of layer i, units of layer i + 1).
     intercepts_ : list of ndarray
-        Bias vectors.
+        Bias vectors; zeros for the hidden layers with batch_norm, which have none.
+    batch_norm_scales_, batch_norm_shifts_ : list of ndarray or None
+        With batch_norm, each hidden layer's learned gamma and beta, of shape (units,);
+        None without.
+    batch_norm_means_, batch_norm_vars_ : list of ndarray or None
+        With batch_norm, the statistics prediction normalizes each hidden layer's
+        pre-activations with: running averages of the training batches' (weighted)
+        means and variances, each batch weighing 1 - 0.9 against the average before
+        it, with the course's bias correction so that they start from the first
+        batch's; carried on by partial_fit and warm_start. lbfgs sets them to the
+        whole training set's statistics at its solution. None without batch_norm.
     loss_ : float
         Last epoch's mean data loss plus the L2 term.
     loss_curve_ : list of float
@@ -821,7 +947,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     __module__ = "skdeep"
     __doc__ = (
         """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
-    initialization schemes, dropout, learning-rate decay and class weights.
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization and class weights.
 
     Binary and multilabel targets use logistic outputs and the binary log loss;
     multiclass targets a softmax and the log loss.
@@ -873,6 +1000,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         keep_prob=1.0,
         decay_rate=1.0,
         decay_steps=1,
+        batch_norm=False,
         class_weight=None,
     ):
         super().__init__(
@@ -905,12 +1033,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             keep_prob=keep_prob,
             decay_rate=decay_rate,
             decay_steps=decay_steps,
+            batch_norm=batch_norm,
         )
         self.class_weight = class_weight
 
     def _encode_targets(self, y, first_call, classes, dtype):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if first_call:
             multilabel = y.ndim == 2  # with more than one column: a label indicator
@@ -1098,7 +1225,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     __module__ = "skdeep"
     __doc__ = (
         """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
-    initialization schemes, dropout and learning-rate decay.
+    initialization schemes, dropout, RMSprop, learning-rate decay and batch
+    normalization.
 
     The output layer is the identity (squared error) or exp (Poisson), for one or
     several outputs. The loss is summed over the outputs and averaged over the
@@ -1151,6 +1279,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         keep_prob=1.0,
         decay_rate=1.0,
         decay_steps=1,
+        batch_norm=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1182,6 +1311,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             keep_prob=keep_prob,
             decay_rate=decay_rate,
             decay_steps=decay_steps,
+            batch_norm=batch_norm,
         )
         self.loss = loss
 

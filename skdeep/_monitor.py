@@ -118,12 +118,15 @@ class Monitor:
         ``validation_scores_``, ``best_validation_score_`` and the no-improvement
         count are updated in place.
     validation : ValidationSet or None
+    running : RunningStatistics or None
+        With batch normalization, the running statistics, kept with the best weights.
     """
 
-    def __init__(self, estimator, validation=None):
+    def __init__(self, estimator, validation=None, running=None):
         self.estimator = estimator
         self.validation = validation
-        self.best_theta = None
+        self.running = running
+        self.best_theta = self.best_statistics = None
         self.epochs = 0  # recorded in this fit, for verbose's count as sklearn's
         if validation is not None:
             if estimator.validation_scores_ is None:  # the first fit with a validation set
@@ -162,6 +165,8 @@ class Monitor:
             if score > est.best_validation_score_ or self.best_theta is None:
                 est.best_validation_score_ = max(score, est.best_validation_score_)
                 self.best_theta = theta.copy()
+                if self.running is not None:
+                    self.best_statistics = self.running.values.copy()
         est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
         return True
 
@@ -183,9 +188,12 @@ class Monitor:
         warnings.warn(message + " Keeping the weights of the best validation score.", ConvergenceWarning)
 
     def finish(self, theta):
-        """Restore the best validation score's weights into ``theta`` (early stopping)."""
+        """Restore the best validation score's weights into ``theta``, and its running
+        statistics (early stopping)."""
         if self.validation is None:
             return
         if self.best_theta is not None:
             theta[...] = self.best_theta
+            if self.running is not None:
+                self.running.values[...] = self.best_statistics
         self.estimator.best_loss_ = None  # as sklearn's: early stopping keeps no best loss

@@ -1,7 +1,9 @@
-"""The NumPy core: parameter layout and initialization, forward, and loss_and_grads.
+"""The NumPy core: parameter layout and initialization, forward, batch normalization
+and loss_and_grads.
 
 All parameters live in one flat vector ``theta``: first every layer's weights, then
-every layer's biases (sklearn's packing order).  ``coefs`` and ``intercepts`` are views
+every layer's biases (sklearn's packing order), then, with batch normalization, every
+hidden layer's scales gamma and shifts beta.  ``coefs`` and ``intercepts`` are views
 into it, so the optimizers step one array, L-BFGS and the gradient checker see the
 vector they need, and the L2 term touches one contiguous slice.
 
@@ -15,6 +17,10 @@ output layer's activation is matched with its loss (see ``_losses``) so that
 
 with n the training-set size (sum of sample weights), so the cost is
     J = sum_j w_j loss_j + alpha / (2 n) * sum W^2.
+
+With batch normalization each hidden layer normalizes Z = A W over the batch's rows
+and applies f to gamma Z_hat + beta instead (batch_norm_forward); its bias is left
+out, since subtracting the batch mean cancels any bias and beta takes its place.
 """
 
 from typing import NamedTuple
@@ -27,36 +33,95 @@ from ._losses import OUTPUTS, l2_penalty
 
 
 class Layout:
-    """Where each layer's weights and biases sit in the flat parameter vector.
+    """Where each layer's parameters sit in the flat parameter vector.
+
+    In order: every layer's weights (the leading n_coefs entries, the L2 term's
+    slice), every layer's bias, then with batch normalization every hidden layer's
+    scale gamma and then every hidden layer's shift beta. A hidden layer under batch
+    normalization has no bias: the batch mean it subtracts cancels any bias, and beta
+    takes its place; so with batch normalization only the output layer has one.
 
     Parameters
     ----------
     layer_sizes : sequence of int
         Units per layer, input and output included: (n_features, *hidden, n_outputs).
+    batch_norm : bool, default=False
+        Whether the hidden layers are batch-normalized.
     """
 
-    def __init__(self, layer_sizes):
+    def __init__(self, layer_sizes, batch_norm=False):
         self.layer_sizes = tuple(int(s) for s in layer_sizes)
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.coef_shapes = shapes
         self.n_coefs = sum(a * b for a, b in shapes)
-        self.size = self.n_coefs + sum(self.layer_sizes[1:])
+        self.batch_norm = bool(batch_norm)
+        # layer i has a bias unless batch norm normalizes it (every layer but the output)
+        self.has_bias = [not self.batch_norm or i == len(shapes) - 1 for i in range(len(shapes))]
+        self.hidden_sizes = self.layer_sizes[1:-1]
+        self.n_normalized = sum(self.hidden_sizes) if self.batch_norm else 0  # one gamma, one beta each
+        n_biases = sum(fan_out for (_, fan_out), bias in zip(shapes, self.has_bias) if bias)
+        self.size = self.n_coefs + n_biases + 2 * self.n_normalized
+
+    def arrays(self, flat):
+        """Views of ``flat`` in packing order: weights, biases, scales, shifts."""
+        arrays, start = [], 0
+        shapes = list(self.coef_shapes)
+        shapes += [(fan_out,) for (_, fan_out), bias in zip(self.coef_shapes, self.has_bias) if bias]
+        if self.batch_norm:
+            shapes += [(units,) for units in self.hidden_sizes] * 2
+        for shape in shapes:
+            size = int(np.prod(shape))
+            arrays.append(flat[start : start + size].reshape(shape))
+            start += size
+        return arrays
+
+    def names(self):
+        """Each array's name in packing order, counting layers from 1: 'W1', ...,
+        'b1', ..., then 'gamma1', ..., 'beta1', ... with batch normalization."""
+        n_layers = len(self.coef_shapes)
+        names = [f"W{i + 1}" for i in range(n_layers)]
+        names += [f"b{i + 1}" for i in range(n_layers) if self.has_bias[i]]
+        if self.batch_norm:
+            names += [f"gamma{i + 1}" for i in range(len(self.hidden_sizes))]
+            names += [f"beta{i + 1}" for i in range(len(self.hidden_sizes))]
+        return names
 
     def unpack(self, theta):
-        """Views (coefs, intercepts) into ``theta`` of shape (size,)."""
-        coefs, intercepts, start = [], [], 0
-        for fan_in, fan_out in self.coef_shapes:
-            coefs.append(theta[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
-            start += fan_in * fan_out
-        for _, fan_out in self.coef_shapes:
-            intercepts.append(theta[start : start + fan_out])
-            start += fan_out
+        """Views (coefs, intercepts) into ``theta`` of shape (size,); a layer without a
+        bias (batch-normalized) has None for its intercept."""
+        arrays = iter(self.arrays(theta))
+        coefs = [next(arrays) for _ in self.coef_shapes]
+        intercepts = [next(arrays) if bias else None for bias in self.has_bias]
         return coefs, intercepts
 
-    def pack(self, coefs, intercepts, dtype):
-        """A new flat vector of ``dtype`` holding copies of coefs and intercepts."""
+    def unpack_batch_norm(self, flat):
+        """Views (scales, shifts) of theta's gamma and beta, one (units,) array per
+        hidden layer; empty lists without batch normalization.
+
+        Any vector that ends with 2 * n_normalized entries in this order unpacks the
+        same way: the running statistics (means, variances) and the workspace's
+        batch statistics are stored so.
+        """
+        if not self.batch_norm:
+            return [], []
+        tail = flat[flat.shape[0] - 2 * self.n_normalized :]
+        pairs, start = [], 0
+        for units in self.hidden_sizes * 2:
+            pairs.append(tail[start : start + units])
+            start += units
+        n_hidden = len(self.hidden_sizes)
+        return pairs[:n_hidden], pairs[n_hidden:]
+
+    def pack(self, coefs, intercepts, dtype, scales=(), shifts=()):
+        """A new flat vector of ``dtype`` holding copies of the arrays given; the
+        intercepts of layers without a bias are not read."""
         theta = np.empty(self.size, dtype=dtype)
-        for dst, src in zip(sum(self.unpack(theta), []), list(coefs) + list(intercepts)):
+        sources = list(coefs) + [b for b, bias in zip(intercepts, self.has_bias) if bias]
+        sources += list(scales) + list(shifts)
+        targets = self.arrays(theta)
+        if len(sources) != len(targets):
+            raise ValueError(f"expected {len(targets)} arrays to pack, got {len(sources)}")
+        for dst, src in zip(targets, sources):
             dst[...] = src
         return theta
 
@@ -85,14 +150,19 @@ def init_params(layout, initializer, rng, dtype):
     Returns
     -------
     theta : ndarray of shape (layout.size,)
+        With batch normalization, every gamma starts at 1 and every beta at 0 (the
+        layer starts as the plain normalization), and the biases the initializer
+        draws for batch-normalized layers, which have none, are dropped.
     """
     theta = np.zeros(layout.size, dtype=dtype)
+    for scale in layout.unpack_batch_norm(theta)[0]:
+        scale.fill(1)
     for W, b in zip(*layout.unpack(theta)):
         fan_in, fan_out = W.shape
         values = initializer(fan_in, fan_out, rng)
         weights, biases = values if isinstance(values, tuple) else (values, None)
         for name, target, drawn in (("weights", W, weights), ("biases", b, biases)):
-            if drawn is None:
+            if drawn is None or target is None:
                 continue
             drawn = np.asarray(drawn)
             if drawn.shape != target.shape:
@@ -144,6 +214,15 @@ def objective_weights(sample_weight, n_rows, dtype):
     return (sample_weight / total).astype(dtype, copy=False), total
 
 
+class BatchNormCache(NamedTuple):
+    """What batch_norm_forward keeps of one hidden layer for batch_norm_backward."""
+
+    mean: np.ndarray  # (units,) the batch's weighted mean of Z
+    variance: np.ndarray  # (units,) its weighted (biased) variance
+    inv_std: np.ndarray  # (units,) 1 / sqrt(variance + BATCH_NORM_EPSILON)
+    normalized: np.ndarray  # (max_rows, units) Z_hat, the first rows of a batch
+
+
 class Workspace:
     """Buffers reused by loss_and_grads for batches of up to ``max_rows`` rows.
 
@@ -152,6 +231,12 @@ class Workspace:
     gathers each shuffled batch of Y and w into it, and of X when X is dense
     (``n_features`` given); full-batch callers gather nothing, so no buffer of X's
     size is made for them.
+
+    With batch normalization (``layout.batch_norm``) it also holds each hidden layer's
+    BatchNormCache, whose means and variances are views of one flat ``statistics``
+    vector (every layer's means, then every layer's variances): after loss_and_grads
+    it holds the last batch's statistics, and ``weighted_rows`` how many of its rows
+    had a weight.
     """
 
     def __init__(self, layout, max_rows, dtype, *, dropout=False, gather=False, n_features=None):
@@ -164,18 +249,202 @@ class Workspace:
         )
         self.grad = np.empty(layout.size, dtype)
         self.coef_grads, self.intercept_grads = layout.unpack(self.grad)
+        self.scale_grads, self.shift_grads = layout.unpack_batch_norm(self.grad)
         self.decay = np.empty(layout.n_coefs, dtype)  # the L2 term alpha / n W
         self.ones = np.ones(max_rows, dtype)  # bias gradients as ones @ delta (BLAS)
-        self._views = (None, None, None)  # theta and its unpacked (coefs, intercepts)
+        self._views = (None, None, None, None, None)  # theta and its unpacked views
         self.X = np.empty((max_rows, n_features), dtype) if gather and n_features is not None else None
         self.Y = np.empty((max_rows, sizes[-1]), dtype) if gather else None
         self.w = np.empty(max_rows, dtype) if gather else None
+        self.batch_norm = None
+        if layout.batch_norm:
+            self.statistics = np.empty(2 * layout.n_normalized, dtype)
+            means, variances = layout.unpack_batch_norm(self.statistics)
+            hidden = layout.hidden_sizes
+            self.batch_norm = [
+                BatchNormCache(mu, var, np.empty(n, dtype), np.empty((max_rows, n), dtype))
+                for mu, var, n in zip(means, variances, hidden)
+            ]
+            self.row_weights = np.empty(max_rows, dtype)  # the batch's w, normalized to sum to one
+            self.scratch = np.empty(max_rows * max(hidden, default=0), dtype)
+            self.weighted_rows = 0
 
     def views(self, layout, theta):
-        """layout.unpack(theta), remembered while theta stays the same array."""
+        """(coefs, intercepts, scales, shifts) of layout.unpack and unpack_batch_norm,
+        remembered while theta stays the same array."""
         if self._views[0] is not theta:
-            self._views = (theta, *layout.unpack(theta))
+            self._views = (theta, *layout.unpack(theta), *layout.unpack_batch_norm(theta))
         return self._views[1:]
+
+
+#: batch normalization's epsilon, added to the variance before its square root
+BATCH_NORM_EPSILON = 1e-5
+#: the running statistics' beta: each batch's statistics weigh 1 - 0.9 in the average
+BATCH_NORM_MOMENTUM = 0.9
+
+
+def batch_norm_forward(Z, omega, gamma, beta, cache):
+    """Batch normalization of one layer's pre-activations over a batch's rows, in place.
+
+        mu = sum_j omega_j Z_j            var = sum_j omega_j (Z_j - mu)^2
+        Z_hat = (Z - mu) / sqrt(var + eps)
+        Z <- gamma Z_hat + beta
+
+    per unit (column), with the rows weighted by omega (1 / m each without sample
+    weights) and eps = BATCH_NORM_EPSILON.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (m, units)
+        The pre-activations A W of the batch; overwritten with gamma Z_hat + beta.
+    omega : ndarray of shape (m,)
+        Row weights summing to one.
+    gamma, beta : ndarray of shape (units,)
+    cache : BatchNormCache
+        Receives mu, var, 1 / sqrt(var + eps) and, in its first m rows, Z_hat.
+    """
+    Z_hat = cache.normalized[: Z.shape[0]]
+    np.dot(omega, Z, out=cache.mean)
+    Z -= cache.mean
+    np.multiply(Z, Z, out=Z_hat)
+    np.dot(omega, Z_hat, out=cache.variance)  # two passes: no cancellation
+    inv_std = np.add(cache.variance, BATCH_NORM_EPSILON, out=cache.inv_std)
+    np.sqrt(inv_std, out=inv_std)
+    np.reciprocal(inv_std, out=inv_std)
+    np.multiply(Z, inv_std, out=Z_hat)
+    np.multiply(Z_hat, gamma, out=Z)
+    Z += beta
+
+
+def batch_norm_backward(G, omega, gamma, cache, d_gamma, d_beta, ones, scratch):
+    """The gradients of batch_norm_forward, from G = dJ/d(gamma Z_hat + beta):
+
+        d_beta = sum_j G_j        d_gamma = sum_j G_j Z_hat_j
+        dJ/dZ_j = gamma / sqrt(var + eps) * (G_j - omega_j (d_beta + Z_hat_j d_gamma))
+
+    (the mean and the variance depend on every row, hence the terms in omega_j; with
+    omega_j = 1 / m this is the course's formula).  Every row's dJ/dZ sums to zero over
+    the batch, which is why a bias before the normalization would learn nothing.
+
+    Parameters
+    ----------
+    G : ndarray of shape (m, units)
+        Overwritten with dJ/dZ.
+    omega : ndarray of shape (m,)
+    gamma : ndarray of shape (units,)
+    cache : BatchNormCache
+        From batch_norm_forward on this batch (left as it is).
+    d_gamma, d_beta : ndarray of shape (units,)
+        Receive the two parameter gradients.
+    ones : ndarray of shape (m,)
+        Ones (the sums over rows as BLAS products).
+    scratch : ndarray of at least m * units entries
+    """
+    Z_hat = cache.normalized[: G.shape[0]]
+    T = scratch[: G.size].reshape(G.shape)
+    np.dot(ones, G, out=d_beta)
+    np.multiply(G, Z_hat, out=T)
+    np.dot(ones, T, out=d_gamma)
+    np.multiply(Z_hat, d_gamma, out=T)
+    T += d_beta
+    T *= omega[:, None]
+    G -= T
+    G *= gamma * cache.inv_std
+
+
+class RunningStatistics:
+    """Batch normalization's running averages of each hidden layer's batch means and
+    variances, over the batches of training: what prediction normalizes with.
+
+    After the t-th batch, whose means and variances are x_t,
+
+        r <- r + rate_t (x_t - r),     rate_t = (1 - beta) / (1 - beta^t)
+
+    with beta = BATCH_NORM_MOMENTUM: the course's exponentially weighted average with
+    its bias correction. r is then the average of every batch so far, batch k weighing
+    beta^(t - k), with weights that sum to one: the first batch is taken as it is
+    (rate_1 = 1) rather than averaged with a starting guess.
+
+    Parameters
+    ----------
+    layout : Layout
+    dtype : numpy dtype
+    means, variances : lists of ndarray of shape (units,), optional
+        Statistics to continue from (copied); else means 0 and variances 1.
+    count : int, default=0
+        The number t of batches behind ``means`` and ``variances``.
+
+    Attributes
+    ----------
+    values : ndarray of shape (2 * layout.n_normalized,)
+        Every hidden layer's running mean, then every hidden layer's running variance.
+    means, variances : lists of ndarray of shape (units,)
+        Views of ``values``, one per hidden layer.
+    count : int
+    """
+
+    def __init__(self, layout, dtype, means=None, variances=None, count=0):
+        self.values = np.zeros(2 * layout.n_normalized, dtype)
+        self.means, self.variances = layout.unpack_batch_norm(self.values)
+        if means is None:
+            for variance in self.variances:
+                variance.fill(1)
+        else:
+            for target, given in zip(self.means + self.variances, list(means) + list(variances)):
+                target[...] = given
+        self.count = int(count)
+
+    def update(self, ws):
+        """Average in the statistics of the batch that loss_and_grads last computed in
+        ``ws``.  A batch with fewer than two rows of positive weight has no variance
+        to measure (it would count as zero) and is left out."""
+        if ws.weighted_rows < 2:
+            return
+        self.count += 1
+        rate = (1 - BATCH_NORM_MOMENTUM) / (1 - BATCH_NORM_MOMENTUM**self.count)
+        self.values *= 1 - rate
+        self.values += rate * ws.statistics
+
+    def set(self, ws):
+        """Take the statistics in ``ws`` as they are: lbfgs's full-batch statistics,
+        which are exactly the ones its fit normalized with."""
+        self.values[...] = ws.statistics
+        self.count = 1
+
+
+def fold_batch_norm(coefs, intercepts, scales, shifts, means, variances):
+    """The plain network that batch normalization with fixed statistics computes.
+
+    With the statistics fixed (at prediction, the running averages), a normalized
+    layer is an affine map of its input:
+
+        gamma (A W + b - mu) / sqrt(var + eps) + beta = A W' + b'
+        W' = W s,   b' = (b - mu) s + beta,   s = gamma / sqrt(var + eps)
+
+    per unit (column of W). So each row's prediction depends on that row alone, and
+    the result is a plain MLP (what forward and export compute).
+
+    Parameters
+    ----------
+    coefs, intercepts : lists of ndarray
+        Every layer's; a batch-normalized layer's intercept may be None (b = 0).
+    scales, shifts, means, variances : lists of ndarray of shape (units,)
+        One per hidden layer.
+
+    Returns
+    -------
+    coefs, intercepts : lists of ndarray
+        New arrays for the hidden layers; the output layer's are the ones given.
+    """
+    folded_coefs, folded_intercepts = [], []
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        if i < len(scales):
+            s = scales[i] / np.sqrt(variances[i] + BATCH_NORM_EPSILON)
+            W = W * s
+            b = (-means[i] if b is None else b - means[i]) * s + shifts[i]
+        folded_coefs.append(W)
+        folded_intercepts.append(b)
+    return folded_coefs, folded_intercepts
 
 
 def _sparse_matmul(A, B, out):
@@ -214,15 +483,27 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
         sum_j w_j loss_j + alpha / (2 n_samples) * sum W^2.
     grad : ndarray of shape (net.layout.size,)
         Gradient of ``loss``.  It lives in ``ws`` and is overwritten by the next call.
+
+    Notes
+    -----
+    With batch normalization (``net.layout.batch_norm``) this is training mode: each
+    hidden layer is normalized with the statistics of these rows, weighted by w (so
+    a row of weight 0 does not count, and a weight of 2 counts as the row twice), and
+    ``ws.statistics`` holds them afterwards, for RunningStatistics.
     """
     n_rows = X.shape[0]
     if ws is None:
         ws = Workspace(net.layout, n_rows, theta.dtype, dropout=masks is not None)
-    coefs, intercepts = ws.views(net.layout, theta)
+    coefs, intercepts, scales, shifts = ws.views(net.layout, theta)
     activate, derivative = ACTIVATIONS[net.activation]
     n_layers = len(coefs)
     # only X can be sparse; deciding once saves a check per product and batch
     matmul_x = _sparse_matmul if sp.issparse(X) else np.matmul
+    normalize = net.layout.batch_norm
+    if normalize:  # the batch statistics weigh the rows as the loss does
+        total = w.sum()
+        omega = np.multiply(w, 1.0 / total if total > 0 else 0.0, out=ws.row_weights[:n_rows])
+        ws.weighted_rows = int(np.count_nonzero(w))
 
     # forward: inputs[i] is what layer i sees (after dropout); ws.outputs[i] keeps
     # the hidden activation before dropout, which the derivative needs.
@@ -230,9 +511,13 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     for i in range(n_layers):
         matmul = matmul_x if i == 0 else np.matmul
         Z = matmul(inputs[i], coefs[i], out=ws.outputs[i][:n_rows])
-        Z += intercepts[i]
         if i == n_layers - 1:
+            Z += intercepts[i]
             break
+        if normalize:
+            batch_norm_forward(Z, omega, scales[i], shifts[i], ws.batch_norm[i])
+        else:
+            Z += intercepts[i]
         activate(Z)
         if masks is not None and masks[i] is not None:
             Z = np.multiply(Z, masks[i], out=ws.dropped[i][:n_rows])
@@ -243,16 +528,23 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     loss += l2_penalty(weights, alpha, n_samples)
 
     delta = Z
+    ones = ws.ones[:n_rows]
     for i in range(n_layers - 1, -1, -1):
         matmul = matmul_x if i == 0 else np.matmul
         matmul(inputs[i].T, delta, out=ws.coef_grads[i])
-        np.dot(ws.ones[:n_rows], delta, out=ws.intercept_grads[i])  # 3x np.sum's speed
+        if ws.intercept_grads[i] is not None:
+            np.dot(ones, delta, out=ws.intercept_grads[i])  # 3x np.sum's speed
         if i == 0:
             break
         previous = np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1][:n_rows])
         if masks is not None and masks[i - 1] is not None:
             previous *= masks[i - 1]
         derivative(ws.outputs[i - 1][:n_rows], previous)
+        if normalize:
+            batch_norm_backward(
+                previous, omega, scales[i - 1], ws.batch_norm[i - 1],
+                ws.scale_grads[i - 1], ws.shift_grads[i - 1], ones, ws.scratch,
+            )  # fmt: skip
         delta = previous
 
     if alpha:

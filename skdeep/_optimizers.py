@@ -1,4 +1,4 @@
-"""Stochastic optimizers: SGD with (Nesterov) momentum, and Adam.
+"""Stochastic optimizers: SGD with (Nesterov) momentum, RMSprop and Adam.
 
 They see only lists of arrays, never the network, and update them in place with
 NumPy's in-place ufuncs and a scratch array each, so a step allocates nothing. (Not
@@ -114,5 +114,52 @@ class Adam:
             p += s
 
 
+class RMSprop:
+    """RMSprop, the course's step between momentum and Adam: each parameter's step is
+    divided by the root of a running mean of its squared gradients,
+
+        s <- beta2 s + (1 - beta2) g^2
+        theta <- theta - lr g / (sqrt(s) + eps)
+
+    with s starting at zero and, as in the course, no bias correction: the first step
+    is lr / sqrt(1 - beta2) times g / |g| wherever |g| >> eps. It takes Adam's
+    beta_2 and epsilon. As in Adam the average is kept unnormalized, V = s / (1 - beta2),
+    so that an update is one scale and one add:
+
+        theta <- theta - lr / sqrt(1 - beta2) * g / (sqrt(V) + eps')
+
+    with eps' = eps / sqrt(1 - beta2): the same step in one pass fewer.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The C-contiguous arrays to update.
+    learning_rate : float
+    beta_2 : float in [0, 1)
+    epsilon : float > 0
+    """
+
+    def __init__(self, params, learning_rate=0.001, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate = float(learning_rate)
+        self.beta_2, self.epsilon = float(beta_2), float(epsilon)
+        self._V = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def step(self, params, grads):
+        """Update ``params`` in place from ``grads`` (same shapes)."""
+        b2 = self.beta_2
+        scale = self.learning_rate / np.sqrt(1 - b2)
+        eps = self.epsilon / np.sqrt(1 - b2)
+        for p, g, V, s in zip(_flat(params), _flat(grads), _flat(self._V), _flat(self._scratch)):
+            V *= b2
+            np.multiply(g, g, out=s)
+            V += s
+            np.sqrt(V, out=s)
+            s += eps
+            s *= -1.0 / scale
+            np.divide(g, s, out=s)
+            p += s
+
+
 #: solver name -> optimizer class
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}

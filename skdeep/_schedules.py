@@ -25,6 +25,15 @@ def inverse_time(learning_rate_init, *, decay_rate, decay_steps, epoch, **state)
     return learning_rate_init / (1.0 + decay_rate * (epoch // decay_steps))
 
 
+def exponential(learning_rate_init, *, decay_rate, decay_steps, epoch, **state):
+    """The course's exponential decay: lr = lr0 * decay_rate ** floor(epoch / decay_steps).
+
+    A staircase, like inverse_time: the rate is multiplied by decay_rate once every
+    decay_steps epochs (with decay_steps=1, the course's lr0 * decay_rate ** epoch).
+    """
+    return learning_rate_init * decay_rate ** (epoch // decay_steps)
+
+
 #: learning_rate option -> schedule(learning_rate_init, **state) -> lr, where state
 #: is power_t, samples_seen, decay_rate, decay_steps, epoch and the current rate.
 SCHEDULES = {
@@ -32,4 +41,5 @@ SCHEDULES = {
     "invscaling": invscaling,
     "adaptive": adaptive,
     "inverse_time": inverse_time,
+    "exponential": exponential,
 }

@@ -10,9 +10,10 @@ from ._network import Workspace, draw_dropout_masks, loss_and_grads
 class MiniBatchGradientDescent:
     """Epochs of mini-batch gradient descent on one training set.
 
-    Each epoch shuffles the rows (when ``rng`` is given) and partitions them; for
-    each batch it draws the dropout masks, computes the cost and its gradient with
-    ``loss_and_grads`` and lets the optimizer step the parameters in place.
+    Each epoch shuffles the rows (when ``shuffle``) and partitions them; for each
+    batch it draws the dropout masks, computes the cost and its gradient with
+    ``loss_and_grads``, lets the optimizer step the parameters in place and, with
+    batch normalization, averages the batch's statistics into the running ones.
 
     Parameters
     ----------
@@ -30,13 +31,19 @@ class MiniBatchGradientDescent:
         The estimator's one generator: it shuffles the rows and draws the masks.
     shuffle : bool
         Shuffle the rows every epoch; else the batches are the same slices in order.
+    running : RunningStatistics or None
+        With batch normalization, the running averages that each batch's statistics
+        go into.
     """
 
-    def __init__(self, X, Y, sample_weight, net, optimizer, *, alpha, batch_size, keep_probs, rng, shuffle):
+    def __init__(
+        self, X, Y, sample_weight, net, optimizer, *, alpha, batch_size, keep_probs, rng, shuffle, running=None
+    ):
         if sp.issparse(X) and X.format != "csr":
             X = X.tocsr()  # rows are taken every batch: O(nnz) each time from CSC
         n = X.shape[0]
         self.X, self.Y, self.net, self.optimizer, self.alpha = X, Y, net, optimizer, alpha
+        self.running = running
         # n of the L2 term alpha / (2 n): the training set's size or total weight
         self.total = n if sample_weight is None else float(sample_weight.sum())
         if self.total <= 0:
@@ -90,6 +97,8 @@ class MiniBatchGradientDescent:
             if self.first_loss is None:
                 self.first_loss = loss
             self.optimizer.step([theta], [grad])
+            if self.running is not None:
+                self.running.update(ws)  # the batch's statistics, into the running averages
             accumulated += loss * m
             seen += m
             if interrupt["stop"]:

@@ -87,6 +87,23 @@ CLASSIFIERS = [
         **_SMALL, max_iter=100, learning_rate_init=0.05, early_stopping=True,
         validation_fraction=0.3, scoring="accuracy",
     ),  # fmt: skip
+    # RMSprop with the exponential decay; the exponential staircase with sgd
+    MLPClassifier(
+        **_SMALL, max_iter=100, solver="rmsprop", learning_rate_init=0.01, beta_2=0.9,
+        learning_rate="exponential", decay_rate=0.98,
+    ),  # fmt: skip
+    MLPClassifier(
+        **_SMALL, max_iter=100, solver="sgd", learning_rate_init=0.1,
+        learning_rate="exponential", decay_rate=0.9, decay_steps=10,
+    ),  # fmt: skip
+    # batch normalization: full-batch adam on two hidden layers; with dropout on sgd's
+    # mini-batches; with lbfgs's full-batch statistics
+    MLPClassifier(hidden_layer_sizes=(8, 6), random_state=0, max_iter=100, learning_rate_init=0.01, batch_norm=True),
+    MLPClassifier(
+        **_SMALL, max_iter=100, solver="sgd", learning_rate_init=0.05, batch_norm=True,
+        keep_prob=0.8, batch_size=16,
+    ),  # fmt: skip
+    MLPClassifier(**_SMALL, max_iter=100, solver="lbfgs", batch_norm=True),
 ]
 
 REGRESSORS = [
@@ -112,6 +129,12 @@ REGRESSORS = [
     MLPRegressor(
         **_SMALL, max_iter=100, solver="sgd", learning_rate_init=0.01, shuffle=False, activation="tanh",
         learning_rate="inverse_time", decay_rate=0.01, alpha=0.01,
+    ),  # fmt: skip
+    # batch normalization, full batch; and with RMSprop, mini-batches and dropout
+    MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.01, batch_norm=True),
+    MLPRegressor(
+        **_SMALL, max_iter=100, solver="rmsprop", learning_rate_init=0.01, batch_norm=True,
+        batch_size=16, keep_prob=0.9,
     ),  # fmt: skip
 ]
 

@@ -20,6 +20,7 @@ EXPECTED_ERRORS = [
     r"needs samples of at least 2 classes",  # one class drawn
     r"validation set is too small",  # early stopping on too few rows
     r"solver='lbfgs' cannot be used with keep_prob < 1",
+    r"batch_norm=True normalizes each hidden unit over the rows of a batch and needs at least 2",
 ]
 
 SETTINGS = settings(
@@ -35,7 +36,8 @@ def _log_uniform(low, high):
 
 @st.composite
 def common_params(draw):
-    """Any combination of architecture, solver, dropout, L2, batch, init and schedule."""
+    """Any combination of architecture, solver, dropout, batch normalization, L2,
+    batch, init and schedule."""
     hidden = tuple(draw(st.lists(st.integers(1, 6), min_size=0, max_size=3)))
     keep_prob = draw(
         st.one_of(
@@ -49,13 +51,15 @@ def common_params(draw):
     return dict(
         hidden_layer_sizes=hidden,
         activation=draw(st.sampled_from(["identity", "logistic", "tanh", "relu"])),
-        solver=draw(st.sampled_from(["lbfgs", "sgd", "adam"])),
+        solver=draw(st.sampled_from(["lbfgs", "sgd", "rmsprop", "adam"])),
+        batch_norm=draw(st.booleans()),
         keep_prob=keep_prob,
         alpha=draw(st.one_of(st.just(0.0), _log_uniform(1e-5, 10.0))),
         batch_size=draw(st.one_of(st.just("auto"), st.integers(1, 40))),
         init=draw(st.sampled_from(["auto", "zeros", "random", "he", "xavier", "glorot_uniform"])),
         init_scale=draw(_log_uniform(1e-3, 10.0)),
-        learning_rate=draw(st.sampled_from(["constant", "invscaling", "adaptive", "inverse_time"])),
+        learning_rate=draw(st.sampled_from(["constant", "invscaling", "adaptive", "inverse_time", "exponential"])),
+        decay_rate=draw(st.sampled_from([0.5, 1.0])),
         learning_rate_init=draw(_log_uniform(1e-4, 1.0)),
         momentum=draw(st.sampled_from([0.0, 0.5, 0.9])),
         nesterovs_momentum=draw(st.booleans()),

@@ -1,7 +1,7 @@
 """Tests of the gradient checker: hypothesis properties of numerical_gradient,
 relative_difference and gradient_check (a correct network passes, a wrong gradient
-fails, the estimator is left alone), and the ReLU kinks where a finite difference
-means nothing."""
+fails, the estimator is left alone), with and without batch normalization, and the
+ReLU kinks where a finite difference means nothing."""
 
 import warnings
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ import skdeep._training as training_module
 from skdeep import MLPClassifier, MLPRegressor, gradient_check, numerical_gradient, relative_difference
 from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
-from skdeep._network import Layout, loss_and_grads
+from skdeep._network import BATCH_NORM_EPSILON, Layout, loss_and_grads
 
 THRESHOLD = 2e-7  # the issue's bar for a correct network, and gradient_check's default
 EPSILON = 1e-7
@@ -54,6 +54,7 @@ class Problem:
     y: np.ndarray
     sample_weight: object
     layer_sizes: tuple
+    batch_norm: bool = False
 
     def check(self, **kwargs):
         return gradient_check(self.estimator, self.X, self.y, sample_weight=self.sample_weight, **kwargs)
@@ -82,10 +83,11 @@ def problems(
     keep_prob=None,
     init=st.sampled_from(sorted(INITIALIZERS)),
     activation=st.sampled_from(sorted(ACTIVATIONS)),
+    batch_norm=st.booleans(),
 ):
-    """A small network of any output type, unfitted or after two epochs of adam, with
-    3 to 8 samples of 1 to 3 features in float32 or float64, dense or sparse, with or
-    without sample weights."""
+    """A small network of any output type, with or without batch normalization,
+    unfitted or after two epochs of adam, with 3 to 8 samples of 1 to 3 features in
+    float32 or float64, dense or sparse, with or without sample weights."""
     kind = draw(st.sampled_from(OUTPUT_TYPES))
     hidden = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=2)))
     if keep_prob is None:
@@ -115,6 +117,7 @@ def problems(
         alpha=draw(alpha),
         keep_prob=draw(keep_prob),
         init=draw(init),
+        batch_norm=draw(batch_norm),
         solver="adam",
         max_iter=2,
         learning_rate_init=0.01,
@@ -126,24 +129,25 @@ def problems(
         estimator = MLPClassifier(class_weight=draw(st.sampled_from([None, "balanced"])), **params)
     if draw(fitted):
         estimator.fit(X, y, sample_weight=sample_weight)
-    return Problem(estimator, X, y, sample_weight, (n_features, *hidden, n_outputs))
+    return Problem(estimator, X, y, sample_weight, (n_features, *hidden, n_outputs), estimator.batch_norm)
 
 
-def _layer_names(layer_sizes):
-    n = len(layer_sizes) - 1
-    return [f"W{i + 1}" for i in range(n)] + [f"b{i + 1}" for i in range(n)]
-
-
-def _layer_slices(layer_sizes):
-    """name -> (slice of the flat vector, shape), in Layout's packing order."""
-    layout = Layout(layer_sizes)
-    shapes = layout.coef_shapes + [(fan_out,) for _, fan_out in layout.coef_shapes]
+def _layer_slices(layer_sizes, batch_norm=False):
+    """name -> (slice of the flat vector, shape), in Layout's packing order: the
+    weights, the biases (only the output layer's with batch norm), the gammas, the
+    betas."""
+    n, hidden = len(layer_sizes) - 1, layer_sizes[1:-1]
+    shapes = {f"W{i + 1}": (layer_sizes[i], layer_sizes[i + 1]) for i in range(n)}
+    shapes.update({f"b{i + 1}": (layer_sizes[i + 1],) for i in range(n) if not batch_norm or i == n - 1})
+    if batch_norm:
+        shapes.update({f"gamma{i + 1}": (units,) for i, units in enumerate(hidden)})
+        shapes.update({f"beta{i + 1}": (units,) for i, units in enumerate(hidden)})
     slices, start = {}, 0
-    for name, shape in zip(_layer_names(layer_sizes), shapes):
+    for name, shape in shapes.items():
         size = int(np.prod(shape))
         slices[name] = (slice(start, start + size), shape)
         start += size
-    assert start == layout.size
+    assert start == Layout(layer_sizes, batch_norm).size
     return slices
 
 
@@ -311,11 +315,11 @@ def test_numerical_gradient_leaves_theta_alone_and_passes_a_flat_float64_vector(
 # ---------------------------------------------------------------- a correct network passes
 
 
-def _assert_consistent(result, layer_sizes):
+def _assert_consistent(result, layer_sizes, batch_norm=False):
     """The result's fields agree with one another and with its per-layer breakdown."""
     checked = ~np.isnan(result.numerical)
     assert result.gradient.dtype == result.numerical.dtype == np.float64
-    assert result.gradient.shape == result.numerical.shape == (Layout(layer_sizes).size,)
+    assert result.gradient.shape == result.numerical.shape == (Layout(layer_sizes, batch_norm).size,)
     assert np.isfinite(result.gradient).all()
     g, num = result.gradient[checked], result.numerical[checked]
     # the relative difference, its denominator held above the finite differences' noise
@@ -329,7 +333,7 @@ def _assert_consistent(result, layer_sizes):
     assert result.passed == (result.difference < result.threshold)
     assert result.skipped == int((~checked).sum()) == sum(layer.skipped for layer in result.layers)
 
-    slices = _layer_slices(layer_sizes)
+    slices = _layer_slices(layer_sizes, batch_norm)
     assert [layer.name for layer in result.layers] == list(slices)
     for layer in result.layers:
         where, shape = slices[layer.name]
@@ -381,7 +385,7 @@ def test_correct_network_passes(problem):
     assert result.difference < THRESHOLD, str(result)
     assert result.passed
     assert result.threshold == THRESHOLD
-    _assert_consistent(result, problem.layer_sizes)
+    _assert_consistent(result, problem.layer_sizes, problem.batch_norm)
     if problem.estimator.activation != "relu":
         assert result.skipped == 0  # only a ReLU kink excuses an entry
 
@@ -451,7 +455,7 @@ def test_scaled_gradient_fails(problem, factor):
     size=st.one_of(st.floats(1e-3, 1.0), st.floats(-1.0, -1e-3)),
 )
 def test_one_perturbed_entry_fails_and_is_the_worst_of_its_layer(problem, position, size):
-    n_params = Layout(problem.layer_sizes).size
+    n_params = Layout(problem.layer_sizes, problem.batch_norm).size
     k = int(position * n_params)
 
     def perturb(grad, **_):
@@ -462,7 +466,7 @@ def test_one_perturbed_entry_fails_and_is_the_worst_of_its_layer(problem, positi
     _assume_visible(result, loss, right, wrong)
     assert not result.passed, str(result)
     # the breakdown points at the bug: its layer fails, and its worst entry is entry k
-    for name, (where, shape) in _layer_slices(problem.layer_sizes).items():
+    for name, (where, shape) in _layer_slices(problem.layer_sizes, problem.batch_norm).items():
         if where.start <= k < where.stop:
             break
     layer = {layer.name: layer for layer in result.layers}[name]
@@ -502,21 +506,32 @@ _OUTPUT = {
 def _reference_gradient(theta, X, Y, w, net, *, alpha, n_samples, masks, mask_in_backward=True):
     """Backprop from the formulas in skdeep._network, plainly: with
     mask_in_backward=False the dropout masks are applied going forward but not coming
-    back, the bug the notes warn of."""
-    coefs, intercepts = net.layout.unpack(theta)
+    back, the bug the notes warn of. With batch normalization each hidden layer
+    normalizes Z = A W with the batch's statistics weighted by w, then scales by
+    gamma and shifts by beta."""
+    layout = net.layout
+    coefs, intercepts = layout.unpack(theta)
+    scales, shifts = layout.unpack_batch_norm(theta)
     activate, derivative = _HIDDEN[net.activation]
-    inputs, hidden, A = [X], [], X
+    omega = w / w.sum()
+    inputs, hidden, normalized, A = [X], [], [], X
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        Z = np.asarray(A @ W) + b
+        Z = np.asarray(A @ W) + (0 if b is None else b)
         if i == len(coefs) - 1:
             break
+        if layout.batch_norm:
+            mu = omega @ Z
+            inv_std = 1 / np.sqrt(omega @ (Z - mu) ** 2 + BATCH_NORM_EPSILON)
+            normalized.append(((Z - mu) * inv_std, inv_std))
+            Z = scales[i] * normalized[i][0] + shifts[i]
         H = activate(Z)
         hidden.append(H)
         A = H if masks is None or masks[i] is None else H * masks[i]
         inputs.append(A)
     delta = w[:, None] * (_OUTPUT[net.output](Z) - Y)
-    grad_W, grad_b = [None] * len(coefs), [None] * len(coefs)
-    for i in reversed(range(len(coefs))):
+    n = len(coefs)
+    grad_W, grad_b, grad_gamma, grad_beta = [None] * n, [None] * n, [None] * (n - 1), [None] * (n - 1)
+    for i in reversed(range(n)):
         grad_W[i] = np.asarray(inputs[i].T @ delta) + alpha / n_samples * coefs[i]
         grad_b[i] = delta.sum(axis=0)
         if i:
@@ -524,7 +539,17 @@ def _reference_gradient(theta, X, Y, w, net, *, alpha, n_samples, masks, mask_in
             if mask_in_backward and masks is not None and masks[i - 1] is not None:
                 delta = delta * masks[i - 1]
             delta = delta * derivative(hidden[i - 1])
-    return np.concatenate([g.ravel() for g in grad_W + grad_b])
+            if layout.batch_norm:
+                Z_hat, inv_std = normalized[i - 1]
+                grad_gamma[i - 1], grad_beta[i - 1] = (delta * Z_hat).sum(axis=0), delta.sum(axis=0)
+                # through Z_hat = (Z - mu) / sigma, whose mu and sigma depend on every row
+                delta = scales[i - 1] * inv_std * (
+                    delta - omega[:, None] * (grad_beta[i - 1] + Z_hat * grad_gamma[i - 1])
+                )
+    grad_b = [g for g, bias in zip(grad_b, layout.has_bias) if bias]
+    if not layout.batch_norm:
+        grad_gamma = grad_beta = []
+    return np.concatenate([g.ravel() for g in grad_W + grad_b + grad_gamma + grad_beta])
 
 
 @SETTINGS
@@ -587,7 +612,11 @@ def test_unfitted_check_point_is_the_first_point_fit_evaluates(problem):
 def test_fitted_check_point_is_coefs_and_intercepts(problem):
     est = problem.estimator
     check_point = _recorded_calls(problem.check)[0][0]
-    expected = np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_]).astype(np.float64)
+    if est.batch_norm:  # the hidden layers have no bias; gamma and beta come last
+        arrays = est.coefs_ + est.intercepts_[-1:] + est.batch_norm_scales_ + est.batch_norm_shifts_
+    else:
+        arrays = est.coefs_ + est.intercepts_
+    expected = np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
     np.testing.assert_array_equal(check_point, expected)
 
 
@@ -610,10 +639,12 @@ def test_dropout_masks_are_drawn_once_and_held_fixed(problem):
 
 
 def _fitted_arrays(est):
+    names = ("coefs_", "intercepts_", "loss_curve_", "batch_norm_scales_", "batch_norm_shifts_",
+             "batch_norm_means_", "batch_norm_vars_")  # fmt: skip
     return {
         name: [np.array(a, copy=True) for a in getattr(est, name)]
-        for name in ("coefs_", "intercepts_", "loss_curve_")
-        if hasattr(est, name)
+        for name in names
+        if getattr(est, name, None) is not None
     }
 
 
@@ -711,7 +742,12 @@ ZERO_BIAS_INITS = sorted(set(INITIALIZERS) - {"auto"})
 
 
 @SETTINGS
-@given(problem=problems(fitted=st.just(False), activation=st.just("relu"), init=st.sampled_from(ZERO_BIAS_INITS)))
+@given(
+    problem=problems(
+        fitted=st.just(False), activation=st.just("relu"), init=st.sampled_from(ZERO_BIAS_INITS),
+        batch_norm=st.just(False),  # batch norm has no first-layer biases, and no kink at a zero row
+    )
+)
 def test_relu_on_a_zero_sample_skips_first_layer_biases_and_passes(problem):
     # a zero row of X meets zero initial biases: every first-layer pre-activation is
     # exactly 0 for it, so each b1_j crosses the kink; the output biases never can

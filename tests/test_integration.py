@@ -26,6 +26,7 @@ NEW_PARAMS = {
     "decay_rate": 0.25,
     "decay_steps": 3,
     "scoring": "loss",
+    "batch_norm": True,
 }
 CLASSIFIER_NEW_PARAMS = {**NEW_PARAMS, "class_weight": {0: 1.0, 1: 2.0}}
 

@@ -301,10 +301,10 @@ def test_partial_fit_knows_classes_absent_from_the_first_batch():
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression"])
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_partial_fit_equals_fit_for_a_full_batch(kind, solver):
-    """k partial_fit calls are k epochs of fit: the optimizer's state (velocity, Adam's
-    moments and step count) carries over from call to call."""
+    """k partial_fit calls are k epochs of fit: the optimizer's state (velocity,
+    RMSprop's and Adam's moments, Adam's step count) carries over from call to call."""
     X, y = _data(kind, n=40)
     params = dict(hidden_layer_sizes=(5,), solver=solver, learning_rate_init=0.05, shuffle=False, random_state=0)
     fitted = _estimator(kind, max_iter=3, **params).fit(X, y)
@@ -368,6 +368,23 @@ def test_warm_start_continues_from_coefs():
     assert_same_model(cold, MLPClassifier(max_iter=3, **params).fit(X, y), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "solver, params",
+    [("sgd", dict(momentum=0.9)), ("rmsprop", dict(beta_2=0.9)), ("adam", {})],
+)
+def test_warm_start_continues_from_the_weights_with_a_fresh_optimizer(solver, params):
+    """As sklearn: a warm-started fit starts from the fitted weights, and its optimizer
+    (velocity, RMSprop's and Adam's moments) from zero, for every stochastic solver."""
+    X, y = _classification(3)
+    params = dict(hidden_layer_sizes=(5,), solver=solver, learning_rate_init=0.05, shuffle=False, random_state=0,
+                  **params)  # fmt: skip
+    warm = MLPClassifier(max_iter=2, warm_start=True, **params).fit(X, y)
+    layers = iter(list(zip([W.copy() for W in warm.coefs_], [b.copy() for b in warm.intercepts_])))
+    warm.set_params(max_iter=3).fit(X, y)
+    restarted = MLPClassifier(max_iter=3, init=lambda fan_in, fan_out, rng: next(layers), **params).fit(X, y)
+    assert_same_model(warm, restarted, rtol=1e-12)
+
+
 def test_warm_start_warns_at_max_iter_of_each_fit():
     X, y = _classification()
     clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, warm_start=True, random_state=0)
@@ -410,14 +427,17 @@ def test_early_stopping_split_is_stratified(monkeypatch, counts, expected, seed)
     np.testing.assert_array_equal(np.bincount(y[validation], minlength=len(counts)), expected)
 
 
+@pytest.mark.parametrize("solver", ["adam", "rmsprop"])
 @pytest.mark.parametrize("kind", ["multiclass", "regression"])
-def test_early_stopping_restores_the_best_weights(monkeypatch, kind):
+def test_early_stopping_restores_the_best_weights(monkeypatch, kind, solver):
     X, y = _data(kind, n=200, seed=1)
     if kind == "multiclass":
         y[::7] = (y[::7] + 1) % 3  # label noise, so that the validation score wobbles
     splits = _record_validation_rows(monkeypatch, X)
     est = _estimator(
-        kind, hidden_layer_sizes=(16,), learning_rate_init=0.1, early_stopping=True,
+        kind, hidden_layer_sizes=(16,), solver=solver, early_stopping=True,
+        # rmsprop's first steps are lr / sqrt(1 - beta_2): a lower rate, a shorter memory
+        **(dict(learning_rate_init=0.1) if solver == "adam" else dict(learning_rate_init=0.03, beta_2=0.9)),
         validation_fraction=0.25, n_iter_no_change=5, max_iter=60, random_state=1,
     )  # fmt: skip
     est.fit(X, y)
@@ -518,7 +538,7 @@ def test_integer_sample_weight_equals_repeating_rows_lbfgs(kind):
     assert weighted.loss_ == pytest.approx(repeated.loss_, rel=1e-9)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_partial_fit_sample_weight_equals_repeating_and_removing_rows(solver):
     """Weights 0 and 2 in a full batch: the same steps as the batch without the
     zero-weight rows and with the twice-weighted rows repeated."""

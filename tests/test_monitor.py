@@ -356,3 +356,42 @@ def test_default_regressor_score_is_r2_score(case, weighted):
     assert est._score_outputs(target, P, weights) == pytest.approx(
         r2_score(target, P.reshape(target.shape), sample_weight=weights), rel=1e-13
     )
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_batch_norm_validation_uses_the_iterates_statistics(solver):
+    # the validation loss of each epoch (L-BFGS iteration) is the network's with the
+    # statistics prediction would use then: at the restored best epoch, its loss
+    # recomputed through predict_proba is the recorded one
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = MLPClassifier(
+        hidden_layer_sizes=(8,), random_state=0, solver=solver, batch_norm=True, early_stopping=True,
+        n_iter_no_change=3, max_iter=100, alpha=0.0,
+    )  # fmt: skip
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    best = int(np.argmax(est.validation_scores_))
+    assert best < len(est.validation_scores_) - 1  # the restored epoch is not the last
+    assert log_loss(y_val, est.predict_proba(X_val)) == pytest.approx(est.validation_loss_curve_[best], rel=1e-9)
+
+
+def test_lbfgs_batch_norm_keeps_the_full_batch_statistics_of_the_best_iterate():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = MLPClassifier(
+        hidden_layer_sizes=(8,), random_state=0, solver="lbfgs", batch_norm=True, early_stopping=True,
+        n_iter_no_change=3, max_iter=100, alpha=0.0,
+    )  # fmt: skip
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    assert int(np.argmax(est.validation_scores_)) < len(est.validation_scores_) - 1
+    Z = X_train @ est.coefs_[0]  # the hidden layer's pre-activations at the kept weights
+    np.testing.assert_allclose(est.batch_norm_means_[0], Z.mean(axis=0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(est.batch_norm_vars_[0], Z.var(axis=0), rtol=1e-10)
+
+
+def test_a_column_of_labels_scores_as_a_vector():
+    X, y = _classification()
+    vector = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=5), X, y)
+    with pytest.warns(sklearn.exceptions.DataConversionWarning):
+        column = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=5), X, y[:, None])
+    assert column.validation_scores_ == vector.validation_scores_

@@ -1,5 +1,5 @@
 """Tests of the NumPy core: a forward/backward pass worked by hand, the exact L2
-terms, inverted dropout, the parameter layout and the Workspace."""
+terms, inverted dropout, batch normalization, the parameter layout and the Workspace."""
 
 import math
 
@@ -11,10 +11,14 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier, numerical_gradient
 from skdeep._network import (
+    BATCH_NORM_EPSILON,
+    BATCH_NORM_MOMENTUM,
     Layout,
     Network,
+    RunningStatistics,
     Workspace,
     draw_dropout_masks,
+    fold_batch_norm,
     forward,
     init_params,
     loss_and_grads,
@@ -333,3 +337,281 @@ def test_workspace_gathers_only_for_mini_batches():
     assert dense.X.dtype == np.float32
     sparse = Workspace(layout, 8, np.float64, gather=True)  # scipy slices sparse X itself
     assert sparse.X is None and sparse.Y.shape == (8, 3)
+
+
+# ---------------------------------------------------------------- batch normalization
+
+
+@pytest.mark.parametrize("alpha", [0.1, 3.0])
+def test_l2_terms_with_batch_norm_leave_gamma_and_beta_alone(alpha):
+    net, X, Y, theta, _ = _batch_norm_problem()
+    w, n = np.full(7, 1 / 7), 10
+    loss0, grad0 = loss_and_grads(theta, X, Y, w, net, alpha=0.0, n_samples=n)
+    grad0 = grad0.copy()
+    loss, grad = loss_and_grads(theta, X, Y, w, net, alpha=alpha, n_samples=n)
+    weights = theta[: net.layout.n_coefs]
+    assert loss - loss0 == pytest.approx(alpha / (2 * n) * np.sum(weights**2), rel=1e-12)
+    np.testing.assert_allclose((grad - grad0)[: net.layout.n_coefs], alpha / n * weights, rtol=1e-12)
+    np.testing.assert_array_equal((grad - grad0)[net.layout.n_coefs :], 0.0)  # b, gamma, beta
+
+
+def test_batch_norm_layout_and_packing_order():
+    layout = Layout((4, 3, 2, 1), batch_norm=True)
+    # the weights first (the L2 slice), then the output layer's bias: the hidden layers
+    # have none, beta takes its place; then every gamma, then every beta
+    assert layout.names() == ["W1", "W2", "W3", "b3", "gamma1", "gamma2", "beta1", "beta2"]
+    assert layout.n_coefs == 12 + 6 + 2 and layout.n_normalized == 5
+    assert layout.size == 20 + 1 + 5 + 5
+    theta = np.arange(layout.size, dtype=float)
+    coefs, intercepts = layout.unpack(theta)
+    np.testing.assert_array_equal(coefs[2], [[18], [19]])
+    assert intercepts[0] is None and intercepts[1] is None
+    np.testing.assert_array_equal(intercepts[2], [20])
+    scales, shifts = layout.unpack_batch_norm(theta)
+    np.testing.assert_array_equal(scales[0], [21, 22, 23])
+    np.testing.assert_array_equal(scales[1], [24, 25])
+    np.testing.assert_array_equal(shifts[0], [26, 27, 28])
+    np.testing.assert_array_equal(shifts[1], [29, 30])
+    assert all(np.shares_memory(a, theta) for a in scales + shifts)
+    # pack reads every array back in place, and ignores the hidden layers' intercepts
+    packed = layout.pack(coefs, [np.full(3, 7.0), np.full(2, 7.0), intercepts[2]], float, scales, shifts)
+    np.testing.assert_array_equal(packed, theta)
+    # a statistics vector (means, then variances) unpacks as theta's tail does
+    means, variances = layout.unpack_batch_norm(np.arange(10.0))
+    np.testing.assert_array_equal(means[1], [3, 4])
+    np.testing.assert_array_equal(variances[0], [5, 6, 7])
+
+
+def test_batch_norm_without_hidden_layers_is_the_plain_layout():
+    plain, normalized = Layout((4, 2)), Layout((4, 2), batch_norm=True)
+    assert normalized.size == plain.size and normalized.names() == plain.names() == ["W1", "b1"]
+    assert normalized.unpack_batch_norm(np.zeros(normalized.size)) == ([], [])
+
+
+def test_init_params_with_batch_norm_starts_at_the_plain_normalization():
+    layout = Layout((3, 4, 2), batch_norm=True)
+    drawn = init_params(layout, lambda i, o, rng: (np.full((i, o), 0.5), np.full(o, 9.0)), None, np.float32)
+    coefs, intercepts = layout.unpack(drawn)
+    scales, shifts = layout.unpack_batch_norm(drawn)
+    assert drawn.dtype == np.float32
+    np.testing.assert_array_equal(scales[0], 1.0)
+    np.testing.assert_array_equal(shifts[0], 0.0)
+    np.testing.assert_array_equal(intercepts[1], 9.0)  # the output layer keeps its drawn bias
+    np.testing.assert_array_equal(coefs[0], 0.5)
+
+
+def test_batch_norm_forward_worked_by_hand():
+    # one hidden unit with W = 1 on one feature, so Z = x; gamma = 2, beta = 0.5
+    # unweighted rows 1, 3: mu = 2, var = 1, Z_hat = -+1 / sqrt(1 + eps)
+    # weighted 1/4, 3/4: mu = 2.5, var = (1/4)(1.5^2) + (3/4)(0.5^2) = 0.75
+    layout = Layout((1, 1, 1), batch_norm=True)
+    theta = layout.pack(
+        [np.ones((1, 1)), np.ones((1, 1))], [None, np.zeros(1)], float, [np.full(1, 2.0)], [np.full(1, 0.5)]
+    )
+    net = Network(layout, "identity", "identity")
+    X, Y = np.array([[1.0], [3.0]]), np.zeros((2, 1))
+    for w, mu, var in (([0.5, 0.5], 2.0, 1.0), ([0.25, 0.75], 2.5, 0.75)):
+        ws = Workspace(layout, 2, float)
+        loss, _ = loss_and_grads(theta, X, Y, np.array(w), net, alpha=0.0, n_samples=2, ws=ws)
+        (cache,) = ws.batch_norm
+        assert cache.mean[0] == pytest.approx(mu, rel=1e-15)
+        assert cache.variance[0] == pytest.approx(var, rel=1e-15)
+        z_hat = (X[:, 0] - mu) / math.sqrt(var + BATCH_NORM_EPSILON)
+        np.testing.assert_allclose(cache.normalized[:, 0], z_hat, rtol=1e-14)
+        # identity hidden and output layers: the output is gamma Z_hat + beta (+ b = 0)
+        P = 2.0 * z_hat + 0.5
+        assert loss == pytest.approx(sum(wj * p**2 / 2 for wj, p in zip(w, P)), rel=1e-14)
+        np.testing.assert_array_equal(ws.statistics, [mu, var])
+        assert ws.weighted_rows == 2
+
+
+def _batch_norm_problem(activation="tanh", output="softmax", seed=0, n_rows=7, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    layout = Layout((3, 4, 5, 3), batch_norm=True)
+    net = Network(layout, activation, output)
+    X = rng.standard_normal((n_rows, 3)).astype(dtype)
+    if output == "softmax":
+        Y = np.eye(3, dtype=dtype)[rng.randint(3, size=n_rows)]
+    else:
+        Y = rng.randint(3, size=(n_rows, 3)).astype(dtype) / 2
+    theta = (0.7 * _theta(layout, seed)).astype(dtype)
+    return net, X, Y, theta, rng
+
+
+@pytest.mark.parametrize(
+    "activation, output", [("tanh", "softmax"), ("logistic", "logistic"), ("relu", "identity"), ("identity", "exp")]
+)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("keep_prob", [1.0, 0.6])
+def test_batch_norm_gradient_matches_finite_differences(activation, output, weighted, keep_prob):
+    # gamma, beta, the weights before and after the normalization, with L2, dropout
+    # after the activation, and weighted batch statistics
+    net, X, Y, theta, rng = _batch_norm_problem(activation, output)
+    w = rng.uniform(0.1, 3.0, 7) / 20 if weighted else np.full(7, 1 / 20)  # 7 of n = 20 rows
+    masks = draw_dropout_masks(rng, 7, (4, 5), (keep_prob, keep_prob), float)
+
+    def cost(t):
+        return loss_and_grads(t, X, Y, w, net, alpha=0.3, n_samples=20, masks=masks)[0]
+
+    _, grad = loss_and_grads(theta, X, Y, w, net, alpha=0.3, n_samples=20, masks=masks)
+    np.testing.assert_allclose(grad, numerical_gradient(cost, theta, epsilon=1e-6), rtol=1e-6, atol=1e-8)
+
+
+def _reference_batch_norm_loss(theta, X, Y, w, layout):
+    """tanh hidden layers with batch norm and a softmax log loss, plainly, from the
+    formulas in the docstring of batch_norm_forward."""
+    coefs, intercepts = layout.unpack(theta)
+    scales, shifts = layout.unpack_batch_norm(theta)
+    omega = w / w.sum()
+    A = X
+    for i, W in enumerate(coefs[:-1]):
+        Z = A @ W
+        mu = omega @ Z
+        var = omega @ (Z - mu) ** 2
+        A = np.tanh(scales[i] * (Z - mu) / np.sqrt(var + BATCH_NORM_EPSILON) + shifts[i])
+    Z = A @ coefs[-1] + intercepts[-1]
+    log_p = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    return -np.sum(w[:, None] * Y * log_p)
+
+
+def test_batch_norm_loss_matches_a_plain_reference():
+    net, X, Y, theta, rng = _batch_norm_problem()
+    w = rng.uniform(0.1, 3.0, 7)
+    loss, _ = loss_and_grads(theta, X, Y, w, net, alpha=0.0, n_samples=7)
+    assert loss == pytest.approx(_reference_batch_norm_loss(theta, X, Y, w, net.layout), rel=1e-13)
+
+
+def test_batch_norm_weights_equal_repeated_and_removed_rows():
+    # integer weights: a row of weight 2 counts twice in the statistics and the loss,
+    # a row of weight 0 not at all
+    net, X, Y, theta, _ = _batch_norm_problem(n_rows=6)
+    counts = np.array([1, 2, 0, 1, 3, 1])
+    ws = Workspace(net.layout, 6, float)
+    loss, grad = loss_and_grads(theta, X, Y, counts / counts.sum(), net, alpha=0.1, n_samples=8, ws=ws)
+    X_rep, Y_rep = np.repeat(X, counts, axis=0), np.repeat(Y, counts, axis=0)
+    ws_rep = Workspace(net.layout, 8, float)
+    loss_rep, grad_rep = loss_and_grads(theta, X_rep, Y_rep, np.full(8, 1 / 8), net, alpha=0.1, n_samples=8, ws=ws_rep)
+    assert loss == pytest.approx(loss_rep, rel=1e-13)
+    np.testing.assert_allclose(grad, grad_rep, rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(ws.statistics, ws_rep.statistics, rtol=1e-13)
+    assert ws.weighted_rows == 5
+
+
+def test_batch_norm_normalizes_each_unit_over_the_batch():
+    net, X, Y, theta, rng = _batch_norm_problem(n_rows=50)
+    X = 10 * X + 3  # far from normalized
+    w = rng.uniform(0.1, 3.0, 50)
+    omega = w / w.sum()
+    ws = Workspace(net.layout, 50, float)
+    loss_and_grads(theta, X, Y, w, net, alpha=0.0, n_samples=50, ws=ws)
+    for cache in ws.batch_norm:
+        np.testing.assert_allclose(omega @ cache.normalized, 0, atol=1e-14)
+        shrink = cache.variance / (cache.variance + BATCH_NORM_EPSILON)
+        np.testing.assert_allclose(omega @ cache.normalized**2, shrink, rtol=1e-13)
+
+
+def test_batch_norm_gradient_into_each_unit_sums_to_zero_over_the_batch():
+    # so a bias before the normalization would get a zero gradient: why it is left out
+    net, X, Y, theta, rng = _batch_norm_problem()
+    coefs, intercepts = net.layout.unpack(theta)
+    ws = Workspace(net.layout, 7, float)
+    _, grad = loss_and_grads(theta, X, Y, np.full(7, 1 / 7), net, alpha=0.0, n_samples=7, ws=ws)
+    # dJ/dW1 = X^T dZ1; with a column of ones in X, its row of dW1 is the sum of dZ1
+    X1 = np.c_[X, np.ones(7)]
+    layout1 = Layout((4, 4, 5, 3), batch_norm=True)
+    theta1 = layout1.pack([np.r_[coefs[0], rng.standard_normal((1, 4))], *coefs[1:]], intercepts, float,
+                          *net.layout.unpack_batch_norm(theta))  # fmt: skip
+    _, grad1 = loss_and_grads(theta1, X1, Y, np.full(7, 1 / 7), net._replace(layout=layout1), alpha=0.0, n_samples=7)
+    np.testing.assert_allclose(layout1.unpack(grad1)[0][0][3], 0, atol=1e-15)
+
+
+def test_batch_norm_workspace_reuse_and_float32():
+    net, X, Y, theta, rng = _batch_norm_problem(n_rows=9)
+    ws = Workspace(net.layout, 9, np.float32)
+    for n_rows in (9, 4, 6):
+        rows = rng.choice(9, n_rows, replace=False)
+        w = np.full(n_rows, 1 / n_rows)
+        expected_loss, expected = loss_and_grads(theta, X[rows], Y[rows], w, net, alpha=0.2, n_samples=9)
+        loss, grad = loss_and_grads(
+            theta.astype(np.float32), X[rows].astype(np.float32), Y[rows].astype(np.float32),
+            w.astype(np.float32), net, alpha=0.2, n_samples=9, ws=ws,
+        )  # fmt: skip
+        assert grad.dtype == np.float32 and ws.statistics.dtype == np.float32
+        assert loss == pytest.approx(expected_loss, rel=1e-5)
+        np.testing.assert_allclose(grad, expected, rtol=1e-3, atol=1e-5)
+
+
+def test_batch_norm_degenerate_batches_stay_finite():
+    net, X, Y, theta, _ = _batch_norm_problem(n_rows=3)
+    # one row: no variance, Z_hat = 0, and the weights before each layer learn nothing
+    ws = Workspace(net.layout, 3, float)
+    loss, grad = loss_and_grads(theta, X[:1], Y[:1], np.ones(1), net, alpha=0.0, n_samples=1, ws=ws)
+    assert np.isfinite(loss) and np.isfinite(grad).all() and ws.weighted_rows == 1
+    coef_grads, _ = net.layout.unpack(grad)
+    np.testing.assert_array_equal(coef_grads[0], 0)
+    np.testing.assert_array_equal(coef_grads[1], 0)
+    # every weight zero: no loss, no gradient, and no NaN from normalizing by 0
+    loss, grad = loss_and_grads(theta, X, Y, np.zeros(3), net, alpha=0.0, n_samples=3, ws=ws)
+    assert loss == 0 and not grad.any() and ws.weighted_rows == 0
+
+
+def test_running_statistics_are_the_bias_corrected_average():
+    layout = Layout((2, 3, 2, 1), batch_norm=True)
+    running = RunningStatistics(layout, np.float64)
+    assert [m.tolist() for m in running.means] == [[0, 0, 0], [0, 0]]
+    assert [v.tolist() for v in running.variances] == [[1, 1, 1], [1, 1]]
+    ws = Workspace(layout, 4, float)
+    batches = np.random.RandomState(0).uniform(0, 2, (6, 10))
+    beta = BATCH_NORM_MOMENTUM
+    seen = []
+    for t, statistics in enumerate(batches):
+        ws.statistics[...] = statistics
+        ws.weighted_rows = 1 if t == 2 else 4  # a batch with one weighted row is left out
+        running.update(ws)
+        if t != 2:
+            seen.append(statistics)
+        k = np.arange(len(seen))
+        weights = (1 - beta) * beta ** (len(seen) - 1 - k) / (1 - beta ** len(seen))
+        np.testing.assert_allclose(running.values, weights @ np.array(seen), rtol=1e-14)
+        assert running.count == len(seen)
+        np.testing.assert_allclose(weights.sum(), 1.0, rtol=1e-14)
+    np.testing.assert_array_equal(running.means[1], running.values[3:5])  # views
+    # the first batch is taken as it is, and set() takes lbfgs's full batch as it is
+    fresh = RunningStatistics(layout, np.float64)
+    ws.statistics[...], ws.weighted_rows = batches[0], 4
+    fresh.update(ws)
+    np.testing.assert_array_equal(fresh.values, batches[0])
+    running.set(ws)
+    np.testing.assert_array_equal(running.values, batches[0])
+    assert running.count == 1
+    continued = RunningStatistics(layout, np.float32, running.means, running.variances, running.count)
+    assert continued.values.dtype == np.float32 and not np.shares_memory(continued.values, running.values)
+    np.testing.assert_allclose(continued.values, running.values, rtol=1e-7)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_folded_network_is_batch_norm_with_fixed_statistics(activation):
+    # the plain forward of fold_batch_norm's layers equals normalizing each hidden
+    # layer with the given statistics, written out; one row at a time as all at once
+    rng = np.random.RandomState(0)
+    layout = Layout((3, 4, 5, 2), batch_norm=True)
+    theta = _theta(layout)
+    coefs, intercepts = layout.unpack(theta)
+    scales, shifts = layout.unpack_batch_norm(theta)
+    means = [rng.standard_normal(n) for n in (4, 5)]
+    variances = [rng.uniform(0.1, 3, n) for n in (4, 5)]
+    X = rng.standard_normal((6, 3))
+    f = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh}[activation]
+    A = X
+    for i in range(2):
+        Z = A @ coefs[i]
+        A = f(scales[i] * (Z - means[i]) / np.sqrt(variances[i] + BATCH_NORM_EPSILON) + shifts[i])
+    expected = A @ coefs[2] + intercepts[2]
+    folded = fold_batch_norm(coefs, intercepts, scales, shifts, means, variances)
+    np.testing.assert_allclose(forward(*folded, X, activation), expected, rtol=1e-12, atol=1e-14)
+    for row in range(6):
+        np.testing.assert_allclose(forward(*folded, X[row : row + 1], activation)[0], expected[row], rtol=1e-12)
+    # a bias given for a normalized layer is folded too (b - mu)
+    biases = [np.full(4, 0.5), np.full(5, -0.25), intercepts[2]]
+    shifted = fold_batch_norm(coefs, biases, scales, shifts, [means[0] + 0.5, means[1] - 0.25], variances)
+    np.testing.assert_allclose(forward(*shifted, X, activation), expected, rtol=1e-12, atol=1e-14)

@@ -1,5 +1,5 @@
-"""Tests of the optimizers: steps of SGD, momentum, Nesterov and Adam against their
-closed forms; the course's momentum as skdeep's; and one estimator step by hand."""
+"""Tests of the optimizers: steps of SGD, momentum, Nesterov, RMSprop and Adam against
+their closed forms; the course's momentum as skdeep's; and one estimator step by hand."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
 from skdeep._network import Layout, Network, full_batch_objective
-from skdeep._optimizers import OPTIMIZERS, SGD, Adam
+from skdeep._optimizers import OPTIMIZERS, SGD, Adam, RMSprop
 
 
 def _params():
@@ -92,6 +92,49 @@ def test_adam_first_step_is_about_lr_times_the_sign():
         np.testing.assert_allclose(p, p0 - 0.01 * np.sign(gi), rtol=1e-9)
 
 
+@pytest.mark.parametrize("epsilon", [1e-8, 0.5])
+@pytest.mark.parametrize("beta_2", [0.9, 0.999])
+def test_rmsprop_steps_match_the_closed_form(epsilon, beta_2):
+    lr = 0.01
+    params, grads = _params(), _grads(3)
+    opt = RMSprop(params, learning_rate=lr, beta_2=beta_2, epsilon=epsilon)
+    expected = _copy(params)
+    s = [np.zeros_like(p) for p in params]
+    for g in grads:
+        for k in range(len(params)):
+            # the course's RMSprop: no bias correction, epsilon added to sqrt(s)
+            s[k] = beta_2 * s[k] + (1 - beta_2) * g[k] ** 2
+            expected[k] = expected[k] - lr * g[k] / (np.sqrt(s[k]) + epsilon)
+        opt.step(params, g)
+        for p, e in zip(params, expected):
+            np.testing.assert_allclose(p, e, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("beta_2", [0.0, 0.9, 0.999])
+def test_rmsprop_first_step_is_lr_over_sqrt_one_minus_beta2(beta_2):
+    # from s = 0: s = (1 - beta2) g^2, so the step is lr g / (sqrt(1 - beta2) |g|):
+    # lr / sqrt(1 - beta2) against the gradient's sign wherever |g| >> epsilon
+    params, (g,) = _params(), _grads(1)
+    start = _copy(params)
+    RMSprop(params, learning_rate=0.01, beta_2=beta_2, epsilon=1e-12).step(params, g)
+    for p, p0, gi in zip(params, start, g):
+        np.testing.assert_allclose(p - p0, -0.01 / np.sqrt(1 - beta_2) * np.sign(gi), rtol=1e-9)
+
+
+def test_rmsprop_divides_each_step_by_its_own_gradient_scale():
+    # two parameters whose gradients differ by a factor 1000 in every step move by the
+    # same amount: the lesson's point, one step size per parameter
+    params = [np.zeros(2)]
+    opt = RMSprop(params, learning_rate=0.01, beta_2=0.9, epsilon=1e-12)
+    for g in np.random.RandomState(0).uniform(0.5, 1.5, 5):
+        opt.step(params, [np.array([1000.0 * g, g])])
+    # (equal up to epsilon / sqrt(s) ~ 1e-12 relative, and rounding)
+    np.testing.assert_allclose(params[0][0], params[0][1], rtol=1e-10)
+    sgd_params = [np.zeros(2)]
+    SGD(sgd_params, learning_rate=0.01, momentum=0.0).step(sgd_params, [np.array([1000.0, 1.0])])
+    assert sgd_params[0][0] == 1000 * sgd_params[0][1]  # where plain steps differ 1000-fold
+
+
 def test_course_momentum_equals_sgd_with_scaled_learning_rate():
     # the course: v = beta v + (1 - beta) g; theta = theta - a v.  skdeep's SGD with
     # lr = a (1 - beta) takes the same steps, on a gradient that depends on theta
@@ -131,7 +174,7 @@ def _fixed_init(fan_in, fan_out, rng):
     return np.random.RandomState(fan_in * 100 + fan_out).uniform(-0.5, 0.5, (fan_in, fan_out))
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_one_estimator_epoch_is_one_manual_step(solver):
     X, y = make_classification(n_samples=40, n_features=5, random_state=0)
     n, lr, alpha = len(X), 0.1, 0.01
@@ -151,6 +194,9 @@ def test_one_estimator_epoch_is_one_manual_step(solver):
     loss, g = objective(theta)
     if solver == "sgd":
         step = lr * g
+    elif solver == "rmsprop":  # s = (1 - b2) g^2
+        b2, eps = 0.999, 1e-8
+        step = lr * g / (np.sqrt((1 - b2) * g**2) + eps)
     else:  # Adam's first step: m = (1 - b1) g, v = (1 - b2) g^2
         b1, b2, eps = 0.9, 0.999, 1e-8
         step = lr * np.sqrt(1 - b2) / (1 - b1) * (1 - b1) * g / (np.sqrt((1 - b2) * g**2) + eps)

@@ -2,6 +2,7 @@
 optimizer actually uses after each epoch."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
 from skdeep._network import Layout, Network, full_batch_objective
-from skdeep._schedules import SCHEDULES, adaptive, constant, inverse_time, invscaling
+from skdeep._schedules import SCHEDULES, adaptive, constant, exponential, inverse_time, invscaling
 
 STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0, current=0.3)
 
@@ -47,6 +48,26 @@ def test_inverse_time_is_a_staircase():
     assert lrs == [1.0] * 3 + [0.5] * 3 + [1 / 3] * 3
 
 
+@pytest.mark.parametrize("epoch", range(8))
+@pytest.mark.parametrize("decay_rate, decay_steps", [(0.95, 1), (0.5, 3), (0.1, 2), (1.0, 1)])
+def test_exponential(epoch, decay_rate, decay_steps):
+    state = {**STATE, "epoch": epoch, "decay_rate": decay_rate, "decay_steps": decay_steps}
+    expected = 0.3 * decay_rate ** math.floor(epoch / decay_steps)
+    assert exponential(0.3, **state) == pytest.approx(expected, rel=1e-15)
+
+
+def test_exponential_is_a_staircase():
+    # constant within each block of decay_steps epochs, lr0 during the first
+    lrs = [exponential(1.0, decay_rate=0.5, decay_steps=3, epoch=e) for e in range(9)]
+    assert lrs == [1.0] * 3 + [0.5] * 3 + [0.25] * 3
+
+
+def test_exponential_with_one_step_is_the_course_formula():
+    # the course: alpha = 0.95 ** epoch_num * alpha0
+    lrs = [exponential(0.2, decay_rate=0.95, decay_steps=1, epoch=e) for e in range(20)]
+    np.testing.assert_allclose(lrs, 0.95 ** np.arange(20) * 0.2, rtol=1e-14)
+
+
 def test_every_learning_rate_option_has_a_schedule_entry():
     assert set(SCHEDULES) == set(MLPClassifier._parameter_constraints["learning_rate"][0].options)
 
@@ -55,7 +76,7 @@ def _data():
     return make_classification(n_samples=30, n_features=4, random_state=0)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_estimator_inverse_time_rate_after_each_epoch(solver):
     X, y = _data()
     lr0, decay_rate, decay_steps = 0.05, 0.5, 2
@@ -70,7 +91,21 @@ def test_estimator_inverse_time_rate_after_each_epoch(solver):
         assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+def test_estimator_exponential_rate_after_each_epoch(solver):
+    X, y = _data()
+    lr0, decay_rate, decay_steps = 0.05, 0.7, 2
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="exponential",
+        learning_rate_init=lr0, decay_rate=decay_rate, decay_steps=decay_steps, random_state=0,
+    )  # fmt: skip
+    for k in range(1, 7):
+        clf.partial_fit(X, y, classes=[0, 1])
+        expected = lr0 * decay_rate ** math.floor(k / decay_steps)
+        assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
 def test_fit_inverse_time_rate_after_max_iter(solver):
     X, y = _data()
     clf = MLPClassifier(
@@ -112,10 +147,11 @@ def test_estimator_constant_rate_for_sgd():
         assert clf._optimizer.learning_rate == 0.1
 
 
-def test_estimator_invscaling_rate_for_sgd():
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop"])
+def test_estimator_invscaling_rate(solver):
     X, y = _data()
     clf = MLPClassifier(
-        hidden_layer_sizes=(3,), solver="sgd", learning_rate="invscaling", learning_rate_init=0.1,
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="invscaling", learning_rate_init=0.1,
         power_t=0.5, random_state=0,
     )  # fmt: skip
     for k in range(1, 4):
@@ -146,3 +182,23 @@ def test_adaptive_rate_divides_by_5_as_sklearns_and_stays_divided():
     theirs = neural_network.MLPClassifier(**params).fit(X, y)
     assert ours._optimizer.learning_rate < 0.1 / 5  # divided more than once
     assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate, rel=1e-12)
+
+
+@pytest.mark.parametrize("solver, divided", [("rmsprop", True), ("adam", False)])
+def test_adaptive_divides_rmsprops_rate_and_stops_adam(solver, divided):
+    # rmsprop follows every schedule, as sgd does; adam ignores 'adaptive' (sklearn's
+    # adam does), so the first stall stops it instead
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(3,), solver=solver, learning_rate="adaptive", learning_rate_init=0.1,
+        tol=1e9, n_iter_no_change=1, max_iter=9, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    if divided:
+        assert clf.n_iter_ == 9
+        assert clf._optimizer.learning_rate == pytest.approx(0.1 / 5**4, rel=1e-15)
+    else:  # the first epoch sets best_loss_, the next two stall
+        assert clf.n_iter_ == 3
+        assert clf._optimizer.learning_rate == 0.1

@@ -42,7 +42,7 @@ COMMON_BAD_PARAMS = [
     ("batch_size", 0, ["batch_size", "auto", "[1, inf)"]),
     ("batch_size", "big", ["batch_size", "auto"]),
     ("batch_size", 2.5, ["batch_size", "[1, inf)"]),
-    ("learning_rate", "fast", ["learning_rate", "constant", "invscaling", "adaptive", "inverse_time"]),
+    ("learning_rate", "fast", ["learning_rate", "constant", "invscaling", "adaptive", "inverse_time", "exponential"]),
     ("learning_rate_init", 0.0, ["learning_rate_init", "(0.0, inf)"]),
     ("learning_rate_init", -0.1, ["learning_rate_init", "(0.0, inf)"]),
     ("learning_rate_init", np.inf, ["learning_rate_init", "(0.0, inf)"]),
@@ -89,6 +89,7 @@ COMMON_BAD_PARAMS = [
     ("decay_rate", -1.0, ["decay_rate", "[0.0, inf)"]),
     ("decay_steps", 0, ["decay_steps", "[1, inf)"]),
     ("decay_steps", 1.5, ["decay_steps", "[1, inf)"]),
+    ("batch_norm", "yes", ["batch_norm", "bool"]),
 ]
 
 CLASSIFIER_BAD_PARAMS = [
@@ -188,6 +189,28 @@ def test_bad_parameter_raises_at_partial_fit(cls, param, value, substrings):
     with pytest.raises((ValueError, TypeError)) as error:
         est.partial_fit(*_data(cls), **kwargs)
     _assert_message(error, substrings)
+
+
+# parameters valid one by one that do not make sense together: (parameters, substrings
+# the message must hold)
+BAD_COMBINATIONS = [
+    (dict(learning_rate="exponential", decay_rate=0.0), ["decay_rate", "(0, 1]", "exponential", "stop"]),
+    (dict(learning_rate="exponential", decay_rate=1.5), ["decay_rate", "(0, 1]", "exponential", "grow"]),
+    (dict(batch_norm=True, batch_size=1), ["batch_norm", "at least 2 rows", "batch_size=1"]),
+]
+
+
+@pytest.mark.parametrize("how", ["fit", "partial_fit"])
+@pytest.mark.parametrize("params, substrings", BAD_COMBINATIONS)
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_bad_combination_raises_naming_the_parameters(cls, params, substrings, how):
+    est = cls(hidden_layer_sizes=(3, 3), max_iter=2, random_state=0, solver="sgd", **params)
+    kwargs = {"classes": [0, 1]} if cls is MLPClassifier and how == "partial_fit" else {}
+    with pytest.raises(ValueError) as error:
+        getattr(est, how)(*_data(cls), **kwargs)
+    _assert_message(error, substrings)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
 
 
 @pytest.mark.parametrize(
