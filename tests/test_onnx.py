@@ -93,6 +93,19 @@ def test_a_model_trained_with_dropout(kind):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel-3", "multioutput", "poisson"])
+def test_batch_norm_exports_as_a_plain_mlp(kind, solver, dtype):
+    # each normalization by the running statistics is folded into its layer's weights
+    # and biases: the graph is a plain MLP with predict's outputs
+    model = _estimator(kind, batch_norm=True, solver=solver, batch_size=16).fit(X, Y[kind])
+    assert all(np.any(m != 0) for m in model.batch_norm_means_)  # statistics were learned
+    onx = _convert(model, X)
+    assert not any(node.op_type == "BatchNormalization" for node in onx.graph.node)
+    _assert_matches(model, X.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("kind", ["binary", "poisson"])
 def test_a_model_trained_in_float32(kind, dtype):
     model = _estimator(kind).fit(X.astype(np.float32), Y[kind])

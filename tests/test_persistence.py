@@ -95,10 +95,12 @@ def test_skops_round_trip_predicts_and_trains_on_exactly(skops_io, kind, solver)
         assert loaded.loss_curve_ == twin.loss_curve_
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
 @pytest.mark.parametrize("solver", list(OPTIMIZERS))
-def test_skops_round_trip_midway_through_partial_fit(skops_io, solver):
-    # an 'inverse_time' schedule: the learning rate, the epoch count and t_ move on
-    params = dict(solver=solver, learning_rate="inverse_time", decay_rate=0.5, keep_prob=0.8)
+def test_skops_round_trip_midway_through_partial_fit(skops_io, solver, batch_norm):
+    # an 'inverse_time' schedule: the learning rate, the epoch count and t_ move on;
+    # with batch normalization, the running statistics and their count too
+    params = dict(solver=solver, learning_rate="inverse_time", decay_rate=0.5, keep_prob=0.8, batch_norm=batch_norm)
     batches = np.array_split(np.arange(40), 4)
     est, twin = (_estimator("multiclass", batch_size=5, **params) for _ in range(2))
     classes = np.unique(Y["multiclass"])
@@ -113,6 +115,10 @@ def test_skops_round_trip_midway_through_partial_fit(skops_io, solver):
     assert_same_model(loaded, twin)
     assert (loaded.t_, loaded._epochs) == (twin.t_, twin._epochs)
     assert loaded._optimizer.learning_rate == twin._optimizer.learning_rate
+    if batch_norm:
+        for name in ("batch_norm_means_", "batch_norm_vars_"):
+            for left, right in zip(getattr(loaded, name), getattr(twin, name), strict=True):
+                np.testing.assert_array_equal(left, right)
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", *OPTIMIZERS])
@@ -120,7 +126,9 @@ def test_skops_round_trip_midway_through_partial_fit(skops_io, solver):
 def test_skops_asks_to_trust_only_the_public_estimator(skops_io, cls, solver):
     # every optimizer in the registry, so a new one is checked without a new test
     keep_prob = 1.0 if solver == "lbfgs" else 0.8
-    est = cls(hidden_layer_sizes=(3,), solver=solver, keep_prob=keep_prob, max_iter=2, random_state=0)
+    est = cls(
+        hidden_layer_sizes=(3,), solver=solver, keep_prob=keep_prob, batch_norm=True, max_iter=2, random_state=0
+    )
     pipeline = make_pipeline(StandardScaler(), est).fit(X, Y["binary"])
     data = skops_io.dumps(pipeline)
     assert skops_io.get_untrusted_types(data=data) == [f"skdeep.{cls.__name__}"]
