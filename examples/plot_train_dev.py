@@ -129,8 +129,8 @@ variance = watch(X_small, y_small, alpha=0.0)
 # %%
 # Where would early stopping have stopped? The same fit with scikit-learn's
 # ``n_iter_no_change=10``, following the dev loss (``scoring='loss'``): it stops
-# once ten epochs in a row have not lowered the best dev loss, and keeps that best
-# epoch's weights.
+# once more than ten epochs in a row have not lowered the best dev loss by
+# ``tol``, and keeps that best epoch's weights.
 stopped = MLPClassifier(
     **NETWORK, batch_size=len(y_small), alpha=0.0, early_stopping=True, scoring="loss", random_state=0
 ).fit(X_small, y_small, X_val=X_dev, y_val=y_dev)
