@@ -925,7 +925,8 @@ _ATTRIBUTES_DOC = """
         Lowest ``loss_`` seen (None with early stopping).
     validation_scores_ : list of float or None
         Validation score after each epoch (``scoring``'s measure), with early
-        stopping; None without.
+        stopping; None without. Aligned with ``loss_curve_``: NaN for the epochs of
+        warm-started fits that had no validation set.
     validation_loss_curve_ : list of float or None
         Loss on the validation set after each epoch, with early stopping: the same
         loss and L2 term as ``loss_curve_``, so the two curves (the course's train

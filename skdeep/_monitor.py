@@ -130,7 +130,10 @@ class Monitor:
         self.epochs = 0  # recorded in this fit, for verbose's count as sklearn's
         if validation is not None:
             if estimator.validation_scores_ is None:  # the first fit with a validation set
-                estimator.validation_scores_, estimator.validation_loss_curve_ = [], []
+                # NaN for the epochs of earlier (warm-started) fits without one, so that
+                # the validation curves stay aligned with loss_curve_, epoch for epoch
+                missed = [np.nan] * len(estimator.loss_curve_)
+                estimator.validation_scores_, estimator.validation_loss_curve_ = list(missed), list(missed)
             estimator.best_validation_score_ = -np.inf  # the best score and its weights: this fit's
 
     def record(self, theta, loss):
@@ -156,6 +159,9 @@ class Monitor:
         if self.validation is None:
             improved = loss <= est.best_loss_ - est.tol
             est.best_loss_ = min(est.best_loss_, loss)
+            if est.validation_scores_ is not None:  # an earlier fit had a validation set
+                est.validation_scores_.append(np.nan)
+                est.validation_loss_curve_.append(np.nan)
         else:
             est.validation_loss_curve_.append(validation_loss)
             est.validation_scores_.append(score)

@@ -395,3 +395,17 @@ def test_a_column_of_labels_scores_as_a_vector():
     with pytest.warns(sklearn.exceptions.DataConversionWarning):
         column = _fit(MLPClassifier(**SMALL, early_stopping=True, max_iter=5), X, y[:, None])
     assert column.validation_scores_ == vector.validation_scores_
+
+
+def test_warm_started_validation_curves_stay_aligned_with_the_loss_curve():
+    X, y = _classification()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    est = _fit(MLPClassifier(**SMALL, max_iter=4, n_iter_no_change=100), X_train, y_train)
+    est.set_params(warm_start=True, early_stopping=True)
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    est.set_params(early_stopping=False)
+    _fit(est, X_train, y_train)
+    assert len(est.validation_loss_curve_) == len(est.validation_scores_) == len(est.loss_curve_) == 12
+    missing = np.isnan(est.validation_loss_curve_)
+    np.testing.assert_array_equal(missing, [True] * 4 + [False] * 4 + [True] * 4)
+    np.testing.assert_array_equal(np.isnan(est.validation_scores_), missing)
