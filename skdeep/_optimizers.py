@@ -104,14 +104,24 @@ class Adam:
         for p, g, M, V, s in state:
             M *= b1
             M += g
-            V *= b2
-            np.multiply(g, g, out=s)
-            V += s
-            np.sqrt(V, out=s)
-            s += eps
-            s *= -1.0 / scale
-            np.divide(M, s, out=s)
-            p += s
+            _rms_scaled_step(p, M, g, V, s, b2, eps, scale)
+
+
+def _rms_scaled_step(p, direction, g, V, s, beta_2, eps, scale):
+    """The step Adam and RMSprop share, in place, with s as scratch:
+
+        V <- beta_2 V + g^2
+        p <- p - scale * direction / (sqrt(V) + eps)
+
+    (Adam's direction is its first moment; RMSprop's the gradient itself.)"""
+    V *= beta_2
+    np.multiply(g, g, out=s)
+    V += s
+    np.sqrt(V, out=s)
+    s += eps
+    s *= -1.0 / scale
+    np.divide(direction, s, out=s)
+    p += s
 
 
 class RMSprop:
@@ -151,14 +161,7 @@ class RMSprop:
         scale = self.learning_rate / np.sqrt(1 - b2)
         eps = self.epsilon / np.sqrt(1 - b2)
         for p, g, V, s in zip(_flat(params), _flat(grads), _flat(self._V), _flat(self._scratch)):
-            V *= b2
-            np.multiply(g, g, out=s)
-            V += s
-            np.sqrt(V, out=s)
-            s += eps
-            s *= -1.0 / scale
-            np.divide(g, s, out=s)
-            p += s
+            _rms_scaled_step(p, g, g, V, s, b2, eps, scale)
 
 
 #: solver name -> optimizer class
