@@ -377,6 +377,30 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation_data):
         hidden = self._hidden_sizes()
         keep_probs = self._keep_probs(len(hidden))
+        first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        self._check_combination(keep_probs, first_call, incremental)
+        X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
+        validation_data = self._prepare_validation_data(*validation_data, dtype=X.dtype, n_outputs=Y.shape[1])
+        theta = self._start_parameters(net, X.dtype, first_call, incremental)
+        running = self._start_batch_norm(net.layout, theta, first_call)
+
+        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
+        monitor = Monitor(self, validation, running)
+        tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor, running)
+            else:
+                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running)
+        monitor.finish(theta)
+        if running is not None:
+            self._batch_norm_count = running.count
+        tasks.end()
+        return self
+
+    def _check_combination(self, keep_probs, first_call, incremental):
+        """Refuse parameter values that are valid alone but not together, or not for
+        continuing this fit."""
         if self.learning_rate == "exponential" and not 0 < self.decay_rate <= 1:
             effect = "stop training after decay_steps epochs" if self.decay_rate == 0 else "grow it without bound"
             raise ValueError(
@@ -390,7 +414,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "objective random, and L-BFGS needs a deterministic one. Use "
                 "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
             )
-        first_call = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
             how, fresh = ("partial_fit", "a new estimator") if incremental else ("warm_start=True", "warm_start=False")
             raise ValueError(
@@ -398,9 +421,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"with batch_norm={self.batch_norm!r}, which changes the network's layers. Fit a new "
                 f"model ({fresh}), or set batch_norm back."
             )
-        X, y, Y, sample_weight, net = self._prepare(X, y, sample_weight, first_call, classes)
-        validation_data = self._prepare_validation_data(*validation_data, dtype=X.dtype, n_outputs=Y.shape[1])
-        dtype = X.dtype
+
+    def _start_parameters(self, net, dtype, first_call, incremental):
+        """The flat parameter vector this fit trains: drawn anew (with the training
+        record reset) on a first call, else packed from the fitted attributes. The
+        fitted coefs_ and intercepts_ become views of it."""
         if first_call:
             self._rng = check_random_state(self.random_state)
             theta = self._init_theta(net, self._rng, dtype)
@@ -422,26 +447,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.coefs_, intercepts = net.layout.unpack(theta)
         # a batch-normalized layer has no bias (beta takes its place): zeros, so that
         # intercepts_ keeps sklearn's shapes
-        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, hidden + [Y.shape[1]])]
-        running = self._start_batch_norm(net.layout, theta, first_call)
-        self.n_outputs_ = Y.shape[1]
-        self.n_layers_ = len(hidden) + 2
+        sizes = net.layout.layer_sizes[1:]
+        self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, sizes)]
+        self.n_outputs_ = sizes[-1]
+        self.n_layers_ = len(net.layout.layer_sizes)
         self.out_activation_ = net.output
-
-        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
-        monitor = Monitor(self, validation, running)
-
-        tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor, running)
-            else:
-                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running)
-        monitor.finish(theta)
-        if running is not None:
-            self._batch_norm_count = running.count
-        tasks.end()
-        return self
+        return theta
 
     def _start_batch_norm(self, layout, theta, first_call):
         """Point the batch-norm attributes at theta's gamma and beta and at new running
