@@ -33,9 +33,40 @@ def log_softmax(Z):
     return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
-def log_expit(Z):
-    """log(1 / (1 + exp(-z))) without overflow. Returns a new array."""
-    return -np.logaddexp(0, -Z)
+def log_expit(Z, *, negated=False):
+    """log(1 / (1 + exp(-z))), or with ``negated`` log(1 - 1 / (1 + exp(-z))), without
+    overflow or cancellation. Returns a new array.
+
+    log expit(z) = min(z, 0) - log(1 + e^-|z|): one exp and one log1p per entry
+    (logaddexp would take two of each), and no difference of nearly equal numbers.
+    """
+    return _log_expit_from(Z, _log1p_exp_minus_abs(Z), negated)
+
+
+def log_expit_pair(z):
+    """The columns log(1 - expit(z)) and log(expit(z)) of a vector z: a binary
+    classifier's log-probabilities, shape (n, 2), sharing their log(1 + e^-|z|)."""
+    t = _log1p_exp_minus_abs(z)
+    L = np.empty((z.shape[0], 2), dtype=z.dtype)
+    L[:, 0] = _log_expit_from(z, t, negated=True)
+    L[:, 1] = _log_expit_from(z, t, negated=False)
+    return L
+
+
+def _log1p_exp_minus_abs(Z):
+    """log(1 + e^-|z|), in (0, log 2]: the part the two log-probabilities share."""
+    t = np.abs(Z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    return np.log1p(t, out=t)
+
+
+def _log_expit_from(Z, t, negated):
+    """min(+-z, 0) - t."""
+    out = np.negative(Z) if negated else np.array(Z, copy=True)
+    np.minimum(out, 0, out=out)
+    out -= t
+    return out
 
 
 def softmax_log_loss(Z, Y, w):

@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 
 from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
-from ._losses import OUTPUTS, log_expit, log_softmax, softmax
+from ._losses import OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
 from ._monitor import Monitor, ValidationSet
 from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
@@ -1225,7 +1225,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             if self.out_activation_ == "softmax":
                 L = log_softmax(Z)
             elif Z.shape[1] == 1:
-                L = np.hstack([log_expit(-Z), log_expit(Z)])
+                L = log_expit_pair(Z[:, 0])
             else:
                 L = log_expit(Z)
         return np.maximum(L, np.log(np.finfo(L.dtype).tiny), out=L)

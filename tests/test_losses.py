@@ -2,13 +2,14 @@
 formulas, delta = w (P - Y) against finite differences, stability with huge logits,
 and the L2 penalty."""
 
+import math
 import warnings
 
 import numpy as np
 import pytest
 
 from skdeep import numerical_gradient
-from skdeep._losses import OUTPUTS, l2_penalty, log_expit, log_softmax
+from skdeep._losses import OUTPUTS, l2_penalty, log_expit, log_expit_pair, log_softmax
 
 
 def _data(name, n=4, k=3, seed=0):
@@ -132,3 +133,19 @@ def test_l2_penalty_formula(alpha, n_samples):
     weights = rng.standard_normal(20)  # every layer's weights, flat
     squares = sum(x * x for x in weights)
     assert l2_penalty(weights, alpha, n_samples) == pytest.approx(alpha / (2 * n_samples) * squares, rel=1e-13)
+
+
+def test_log_expit_keeps_tiny_log_probabilities():
+    # log(1 - expit(z)) and log(expit(z)), computed without 1 - p: for |z| = 40 the
+    # near-certain side is -log1p(e^-40), about -4e-18, not 0; the other side -40
+    z = np.array([-800.0, -40.0, -1e-20, 0.0, 3.0, 40.0, 800.0])
+    # logaddexp is another exact route to the same numbers (slower: it takes two
+    # exp and two log1p per entry); math.log1p gives the tiny values independently
+    np.testing.assert_allclose(log_expit(z), -np.logaddexp(0, -z), rtol=1e-15)
+    np.testing.assert_allclose(log_expit(z, negated=True), -np.logaddexp(0, z), rtol=1e-15)
+    assert log_expit(np.array([40.0]))[0] == pytest.approx(-math.log1p(math.exp(-40.0)), rel=1e-15)
+    assert log_expit(np.array([-40.0]), negated=True)[0] == pytest.approx(-math.log1p(math.exp(-40.0)), rel=1e-15)
+    pair = log_expit_pair(z)
+    np.testing.assert_array_equal(pair[:, 1], log_expit(z))
+    np.testing.assert_array_equal(pair[:, 0], log_expit(z, negated=True))
+    assert pair.dtype == z.dtype and log_expit_pair(z.astype(np.float32)).dtype == np.float32
