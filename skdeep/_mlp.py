@@ -437,6 +437,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             self.validation_scores_ = self.validation_loss_curve_ = self.best_validation_score_ = None
             self._optimizer = None
         else:
+            fitted = [W.shape for W in self.coefs_]
+            if fitted != list(net.layout.coef_shapes):
+                how = "partial_fit" if incremental else "warm_start=True"
+                raise ValueError(
+                    f"{how} cannot continue this model with hidden_layer_sizes="
+                    f"{self.hidden_layer_sizes!r}: it was fitted with hidden layers of "
+                    f"{[shape[1] for shape in fitted[:-1]]} units. Set hidden_layer_sizes "
+                    "back, or fit a new model."
+                )
             if not incremental:
                 self._rng = check_random_state(self.random_state)
             if self.best_loss_ is None:  # the previous fit stopped early

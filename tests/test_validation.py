@@ -5,6 +5,8 @@ fit, partial_fit and gradient_check; every message names the parameter and says 
 is allowed.  Bad data gives a ValueError that says what is wrong with it.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -489,3 +491,18 @@ def test_prediction_honours_assume_finite():
         clf.predict(X_NAN)
     with config_context(assume_finite=True), pytest.raises(ValueError, match="outputs overflowed"):
         clf.predict(X_NAN)
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+@pytest.mark.parametrize("new_sizes", [(5,), (3, 3)])
+def test_continuing_with_other_hidden_layers_is_refused(how, new_sizes):
+    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0, warm_start=how == "warm_start")
+    fit = est.fit if how == "warm_start" else (lambda X_, y_: est.partial_fit(X_, y_, classes=[0, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(X, Y_CLASS)
+    before = [W.copy() for W in est.coefs_]
+    est.set_params(hidden_layer_sizes=new_sizes)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes=.*fitted with hidden layers of \[3\] units"):
+        est.fit(X, Y_CLASS) if how == "warm_start" else est.partial_fit(X, Y_CLASS)
+    assert all(np.array_equal(a, b) for a, b in zip(before, est.coefs_, strict=True))
