@@ -90,6 +90,17 @@ def calls_for(function, X, target=0.02):
     return max(1, int(target / max(once, 1e-7)))
 
 
+def interleaved_times(functions, X, repeats):
+    """name -> seconds per call of each function on X, one per repeat; a repeat
+    times every function in turn, so a slow spell of the machine falls on all."""
+    number = {k: calls_for(f, X) for k, f in functions.items()}
+    times = {k: [] for k in functions}
+    for _ in range(repeats):
+        for k, f in functions.items():
+            times[k].append(seconds_per_call(f, X, number[k]))
+    return times
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -108,12 +119,7 @@ def main(argv=None):
             for method in methods:
                 contenders = {"skdeep": getattr(ours, method), "sklearn": getattr(theirs, method), "floor": floor}
                 for rows in ROWS:
-                    X = X_big[:rows]
-                    number = {k: calls_for(f, X) for k, f in contenders.items()}
-                    times = {k: [] for k in contenders}
-                    for _ in range(args.repeats):
-                        for k, f in contenders.items():
-                            times[k].append(seconds_per_call(f, X, number[k]))
+                    times = interleaved_times(contenders, X_big[:rows], args.repeats)
                     us = {k: 1e6 * statistics.median(v) for k, v in times.items()}
                     print(
                         f"{case:<21}{method:<19}{rows:>6}{us['skdeep']:>10.1f}{us['sklearn']:>10.1f}"

@@ -35,9 +35,7 @@ from threadpoolctl import threadpool_limits
 import skdeep
 import skdeep.onnx  # noqa: F401  (registers skdeep's estimators with skl2onnx)
 from _common import format_ratio, header_lines, paired_ratios
-from bench_predict import CASES, calls_for, fitted, load, seconds_per_call
-
-ROWS = (1, 100, 10_000)
+from bench_predict import CASES, ROWS, fitted, interleaved_times, load
 
 
 def serve(model, dtype, threads=None):
@@ -90,12 +88,7 @@ def main(argv=None):
             functions = contenders(model, args.threads)
             method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
             for rows in ROWS:
-                X = X_big[:rows]
-                number = {k: calls_for(f, X) for k, f in functions.items()}
-                times = {k: [] for k in functions}
-                for _ in range(args.repeats):
-                    for k, f in functions.items():
-                        times[k].append(seconds_per_call(f, X, number[k]))
+                times = interleaved_times(functions, X_big[:rows], args.repeats)
                 us = {k: 1e6 * statistics.median(v) for k, v in times.items()}
                 print(
                     f"{case:<21}{method:<15}{rows:>6}"

@@ -76,29 +76,29 @@ class MiniBatchGradientDescent:
         seen : int
             Rows trained on.
         """
-        X, Y, ws, net = self.X, self.Y, self.ws, self.net
+        X, Y, ws, net, step, running = self.X, self.Y, self.ws, self.net, self.optimizer.step, self.running
+        row_weight, rng, keep_probs = self.row_weight, self.rng, self.keep_probs
+        alpha, total, X_buffer = self.alpha, self.total, ws.X if self.dense else None
         hidden = net.layout.layer_sizes[1:-1]
         accumulated, seen = 0.0, 0
         for rows in next(self.epochs):
-            X_batch = take_rows(X, rows, ws.X if self.dense else None)
+            X_batch = take_rows(X, rows, X_buffer)
             Y_batch = take_rows(Y, rows, ws.Y)
             m = X_batch.shape[0]
             w = ws.w[:m]
-            if self.row_weight is None:
+            if row_weight is None:
                 w.fill(1.0 / m)
             else:
-                np.multiply(self.row_weight[rows], 1.0 / m, out=w)
-            masks = draw_dropout_masks(self.rng, m, hidden, self.keep_probs, Y.dtype) if self.dropout else None
-            loss, grad = loss_and_grads(
-                theta, X_batch, Y_batch, w, net, alpha=self.alpha, n_samples=self.total, masks=masks, ws=ws
-            )
+                np.multiply(row_weight[rows], 1.0 / m, out=w)
+            masks = draw_dropout_masks(rng, m, hidden, keep_probs, Y.dtype) if self.dropout else None
+            loss, grad = loss_and_grads(theta, X_batch, Y_batch, w, net, alpha=alpha, n_samples=total, masks=masks, ws=ws)
             if not np.isfinite(loss):
                 return loss, seen
             if self.first_loss is None:
                 self.first_loss = loss
-            self.optimizer.step([theta], [grad])
-            if self.running is not None:
-                self.running.update(ws)  # the batch's statistics, into the running averages
+            step([theta], [grad])
+            if running is not None:
+                running.update(ws)  # the batch's statistics, into the running averages
             accumulated += loss * m
             seen += m
             if interrupt["stop"]:

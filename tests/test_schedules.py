@@ -76,32 +76,27 @@ def _data():
     return make_classification(n_samples=30, n_features=4, random_state=0)
 
 
+# the course's decays: the rate after k epochs, each schedule with its own formula
+DECAYS = {
+    "inverse_time": (0.5, lambda lr0, rate, k: lr0 / (1 + rate * k)),
+    "exponential": (0.7, lambda lr0, rate, k: lr0 * rate**k),
+}
+
+
+@pytest.mark.parametrize("schedule", sorted(DECAYS))
 @pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
-def test_estimator_inverse_time_rate_after_each_epoch(solver):
+def test_estimator_decayed_rate_after_each_epoch(solver, schedule):
     X, y = _data()
-    lr0, decay_rate, decay_steps = 0.05, 0.5, 2
+    lr0, decay_steps = 0.05, 2
+    decay_rate, formula = DECAYS[schedule]
     clf = MLPClassifier(
-        hidden_layer_sizes=(3,), solver=solver, learning_rate="inverse_time",
+        hidden_layer_sizes=(3,), solver=solver, learning_rate=schedule,
         learning_rate_init=lr0, decay_rate=decay_rate, decay_steps=decay_steps, random_state=0,
     )  # fmt: skip
     for k in range(1, 7):
         clf.partial_fit(X, y, classes=[0, 1])
         assert len(clf.loss_curve_) == k  # epochs so far; n_iter_ counts the last call's
-        expected = lr0 / (1 + decay_rate * math.floor(k / decay_steps))
-        assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
-
-
-@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
-def test_estimator_exponential_rate_after_each_epoch(solver):
-    X, y = _data()
-    lr0, decay_rate, decay_steps = 0.05, 0.7, 2
-    clf = MLPClassifier(
-        hidden_layer_sizes=(3,), solver=solver, learning_rate="exponential",
-        learning_rate_init=lr0, decay_rate=decay_rate, decay_steps=decay_steps, random_state=0,
-    )  # fmt: skip
-    for k in range(1, 7):
-        clf.partial_fit(X, y, classes=[0, 1])
-        expected = lr0 * decay_rate ** math.floor(k / decay_steps)
+        expected = formula(lr0, decay_rate, math.floor(k / decay_steps))  # the staircase
         assert clf._optimizer.learning_rate == pytest.approx(expected, rel=1e-15)
 
 
