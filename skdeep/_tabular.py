@@ -1,16 +1,18 @@
 """TabularMLPClassifier and TabularMLPRegressor: sklearn's column transformers in front of
 skdeep's MLP, with defaults chosen on a benchmark of real tabular data sets."""
 
+import copy
 import numbers
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.interpolate import BSpline
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import (
     KBinsDiscretizer,
     OneHotEncoder,
@@ -128,7 +130,7 @@ def _resolve_categorical(categorical_features, names, is_frame, n_features):
                 "categorical_features given by name needs X with column names (a DataFrame); "
                 "pass indices or a boolean mask for an array."
             )
-        for value in values.ravel():
+        for value in map(str, values.ravel()):
             if value not in names:
                 raise ValueError(f"categorical_features names {value!r}, which is not a column of X: {names}.")
             mask[names.index(value)] = True
@@ -165,30 +167,36 @@ def _categorical_mask(X, categorical_features, estimator_name):
     return mask
 
 
-def _numeric_pipeline(encoding, n_knots, n_samples, random_state):
-    """Median imputation, then the numeric columns' encoding:
+def _numeric_pipeline(encoding, n_knots, n_samples, random_state, linear=True):
+    """Median imputation, then the numeric columns' encoding: each column
+    standardized (StandardScaler), beside (``linear``) its expansion:
 
-    - 'spline': each column's quantile (uniform on [0, 1]) expanded into cubic
+    - 'spline': the column's quantile (uniform on [0, 1]) expanded into cubic
       B-splines on n_knots evenly spaced knots, so a unit of the first layer sees a
       smooth, piecewise function of the column's rank;
-    - 'quantile': each column's quantile mapped to a standard normal;
-    - 'standard': StandardScaler;
-    - 'kbins': one-hot of n_knots quantile bins.
+    - 'quantile': the quantile mapped to a standard normal;
+    - 'kbins': one-hot of n_knots quantile bins;
+    - 'standard': none.
     """
     imputer = SimpleImputer(strategy="median")
     n_quantiles = max(min(1000, n_samples), 2)
     if encoding == "standard":
         return Pipeline([("impute", imputer), ("scale", StandardScaler())])
     if encoding == "quantile":
-        normal = QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=random_state)
-        return Pipeline([("impute", imputer), ("quantile", normal)])
-    if encoding == "kbins":
-        bins = KBinsDiscretizer(n_bins=n_knots, encode="onehot-dense", strategy="quantile", quantile_method="averaged_inverted_cdf")
-        return Pipeline([("impute", imputer), ("bins", bins)])
-    uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
-    # fixed knots on [0, 1]: a constant or two-valued column needs no special case
-    spline = SplineTransformer(n_knots=n_knots, degree=3, knots="uniform", extrapolation="constant")
-    return Pipeline([("impute", imputer), ("quantile", uniform), ("spline", spline)])
+        expansion = QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=random_state)
+    elif encoding == "kbins":
+        expansion = KBinsDiscretizer(
+            n_bins=n_knots, encode="onehot-dense", strategy="quantile", quantile_method="averaged_inverted_cdf"
+        )
+    else:
+        uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
+        # fixed knots on [0, 1]: a constant or two-valued column needs no special case
+        spline = SplineTransformer(n_knots=n_knots, degree=3, knots="uniform", extrapolation="constant")
+        expansion = Pipeline([("quantile", uniform), ("spline", spline)])
+    if not linear:
+        return Pipeline([("impute", imputer), (encoding, expansion)])
+    both = FeatureUnion([("scale", StandardScaler()), (encoding, expansion)])
+    return Pipeline([("impute", imputer), ("encode", both)])
 
 
 # ----------------------------------------------------------------- the estimators
@@ -202,10 +210,11 @@ class _BaseTabularMLP(BaseEstimator):
         "numeric_encoding": [StrOptions(set(NUMERIC_ENCODINGS))],
         "n_knots": [Interval(Integral, 2, None, closed="left")],
         "missing_indicator": ["boolean"],
+        "linear_numeric": ["boolean"],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
         "solver": [StrOptions({"adam", "rmsprop", "sgd"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "inverse_time", "exponential", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -229,6 +238,7 @@ class _BaseTabularMLP(BaseEstimator):
         numeric_encoding="spline",
         n_knots=8,
         missing_indicator=True,
+        linear_numeric=True,
         hidden_layer_sizes=(256, 256),
         activation="relu",
         solver="adam",
@@ -252,6 +262,7 @@ class _BaseTabularMLP(BaseEstimator):
         self.numeric_encoding = numeric_encoding
         self.n_knots = n_knots
         self.missing_indicator = missing_indicator
+        self.linear_numeric = linear_numeric
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -279,7 +290,7 @@ class _BaseTabularMLP(BaseEstimator):
         categorical = np.flatnonzero(is_categorical)
         transformers = []
         if len(numeric):
-            pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, seed)
+            pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, seed, self.linear_numeric)
             transformers.append(("numeric", pipeline, numeric))
             if self.missing_indicator and _has_missing(X, numeric):
                 indicator = MissingIndicator(features="missing-only", error_on_new=False)
@@ -336,32 +347,52 @@ class _BaseTabularMLP(BaseEstimator):
             self.preprocessor_ = self._make_preprocessor(X, self.is_categorical_, int(seeds[-1]))
             Xt = self.preprocessor_.fit_transform(X)
         Y = self._encode_y(y, sample_weight)
-        self.members_ = []
+        alphas = self._alphas()
+        self.members_, self.alpha_ = [], []
         for seed in seeds[:-1]:
-            member = self._make_member(int(seed), Xt.shape[0])
-            fit_params = {}
-            if member.early_stopping:
-                train, val = self._split(Y, int(seed))
+            early = self.early_stopping and Xt.shape[0] >= MIN_ROWS_FOR_EARLY_STOPPING
+            train, val = self._split(Y, int(seed)) if early else (np.arange(Xt.shape[0]), None)
+            fit_params, weights = {}, None if sample_weight is None else sample_weight[train]
+            if early:
                 fit_params = dict(X_val=Xt[val], y_val=Y[val])
                 if sample_weight is not None:
                     fit_params["sample_weight_val"] = sample_weight[val]
-            else:
-                train = slice(None)
-            weights = None if sample_weight is None else sample_weight[train]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
-            self.members_.append(member)
+            best = None
+            for alpha in alphas:
+                member = self._make_member(int(seed), alpha, early)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
+                if len(alphas) == 1:
+                    best = member
+                    break
+                # the search's yardstick: the validation data loss, without the L2
+                # term (which differs between the candidates)
+                loss = self._data_loss(member, Xt[val], Y[val], fit_params.get("sample_weight_val"))
+                if best is None or loss < best_loss:
+                    best, best_loss = member, loss
+            self.members_.append(best)
+            self.alpha_.append(best.alpha)
         self.n_iter_ = [m.n_iter_ for m in self.members_]
         return self
 
-    def _make_member(self, seed, n_samples):
-        early = self.early_stopping and n_samples >= MIN_ROWS_FOR_EARLY_STOPPING
+    def _alphas(self):
+        alphas = np.atleast_1d(np.asarray(self.alpha, dtype=float))
+        if alphas.ndim != 1 or not len(alphas) or not (np.isfinite(alphas) & (alphas >= 0)).all():
+            raise ValueError(f"alpha must be a non-negative float or a sequence of them, got {self.alpha!r}.")
+        if len(alphas) > 1 and not (self.early_stopping):
+            raise ValueError(
+                "A sequence of alpha values is searched on the validation set, which needs "
+                "early_stopping=True; give one alpha, or set early_stopping=True."
+            )
+        return [float(a) for a in alphas]
+
+    def _make_member(self, seed, alpha, early):
         params = dict(
             hidden_layer_sizes=self.hidden_layer_sizes,
             activation=self.activation,
             solver=self.solver,
-            alpha=self.alpha,
+            alpha=alpha,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             learning_rate_init=self.learning_rate_init,
@@ -407,11 +438,50 @@ class _BaseTabularMLP(BaseEstimator):
             val[np.isin(labels, missing)] = False
         return np.flatnonzero(~val), np.flatnonzero(val)
 
+    # ------------------------------------------------------------ saving
+
+    def __getstate__(self):
+        """The state pickle, joblib and skops save, with each SplineTransformer's
+        B-splines as plain arrays: scipy's BSpline objects would make skops ask to
+        trust scipy's private modules."""
+        state = dict(super().__getstate__())  # object's may be __dict__ itself
+        preprocessor = state.get("preprocessor_")
+        if preprocessor is not None and _spline_transformers(preprocessor):
+            preprocessor = copy.deepcopy(preprocessor)
+            for spline in _spline_transformers(preprocessor):
+                spline.bsplines_ = [
+                    {"t": b.t, "c": b.c, "k": int(b.k), "extrapolate": b.extrapolate} for b in spline.bsplines_
+                ]
+            state["preprocessor_"] = preprocessor
+        return state
+
+    def __setstate__(self, state):
+        preprocessor = state.get("preprocessor_")
+        if preprocessor is not None:
+            for spline in _spline_transformers(preprocessor):
+                spline.bsplines_ = [BSpline(**b) if isinstance(b, dict) else b for b in spline.bsplines_]
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.non_deterministic = False
         return tags
+
+
+def _spline_transformers(estimator):
+    """The fitted SplineTransformers inside a ColumnTransformer, Pipeline or FeatureUnion."""
+    if isinstance(estimator, SplineTransformer):
+        return [estimator] if hasattr(estimator, "bsplines_") else []
+    if isinstance(estimator, ColumnTransformer):
+        children = [t for _, t, _ in getattr(estimator, "transformers_", [])]
+    elif isinstance(estimator, Pipeline):
+        children = [t for _, t in estimator.steps]
+    elif isinstance(estimator, FeatureUnion):
+        children = [t for _, t in estimator.transformer_list]
+    else:
+        children = []
+    return [spline for child in children for spline in _spline_transformers(child)]
 
 
 def _has_missing(X, columns):
@@ -525,6 +595,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         numeric_encoding="spline",
         n_knots=8,
         missing_indicator=True,
+        linear_numeric=True,
         hidden_layer_sizes=(256, 256),
         activation="relu",
         solver="adam",
@@ -550,6 +621,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
             numeric_encoding=numeric_encoding,
             n_knots=n_knots,
             missing_indicator=missing_indicator,
+            linear_numeric=linear_numeric,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             solver=solver,
@@ -591,6 +663,13 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
 
     def _encode_y(self, y, sample_weight):
         return y
+
+    @staticmethod
+    def _data_loss(member, X_val, y_val, sample_weight_val):
+        """Mean log loss of a member on the validation rows."""
+        P = member.predict_proba(X_val)
+        codes = np.searchsorted(member.classes_, y_val)
+        return float(np.average(-np.log(P[np.arange(len(codes)), codes]), weights=sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -679,6 +758,12 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
         scale = np.sqrt(np.average((columns - self.target_mean_) ** 2, axis=0, weights=weights))
         self.target_scale_ = np.where(scale > 0, scale, 1.0)
         return ((columns - self.target_mean_) / self.target_scale_).reshape(y.shape)
+
+    @staticmethod
+    def _data_loss(member, X_val, y_val, sample_weight_val):
+        """Mean squared error of a member on the validation rows (standardized target)."""
+        errors = (member.predict(X_val) - y_val).reshape(len(y_val), -1) ** 2
+        return float(np.average(errors.sum(axis=1), weights=sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
