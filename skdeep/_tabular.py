@@ -20,10 +20,10 @@ from sklearn.preprocessing import (
     SplineTransformer,
     StandardScaler,
 )
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _assert_all_finite, _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ._mlp import MLPClassifier, MLPRegressor
 
@@ -334,6 +334,8 @@ class _BaseTabularMLP(BaseEstimator):
     # ------------------------------------------------------------ fitting
 
     def _fit(self, X, y, sample_weight):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         X = self._check_input(X, reset=True)
         self.is_categorical_ = _categorical_mask(X, self.categorical_features, type(self).__name__)
         y = self._validate_targets(y, X.shape[0])
@@ -355,15 +357,17 @@ class _BaseTabularMLP(BaseEstimator):
             fit_params, weights = {}, None if sample_weight is None else sample_weight[train]
             if early:
                 fit_params = dict(X_val=Xt[val], y_val=Y[val])
-                if sample_weight is not None:
-                    fit_params["sample_weight_val"] = sample_weight[val]
+                weights_val = self._validation_weights(Y, sample_weight)
+                if weights_val is not None:
+                    fit_params["sample_weight_val"] = weights_val[val]
             best = None
-            for alpha in alphas:
+            # without a validation set there is nothing to search on: the middle value
+            for alpha in alphas if early else alphas[len(alphas) // 2 :][:1]:
                 member = self._make_member(int(seed), alpha, early)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
-                if len(alphas) == 1:
+                if len(alphas) == 1 or not early:
                     best = member
                     break
                 # the search's yardstick: the validation data loss, without the L2
@@ -375,6 +379,10 @@ class _BaseTabularMLP(BaseEstimator):
             self.alpha_.append(best.alpha)
         self.n_iter_ = [m.n_iter_ for m in self.members_]
         return self
+
+    def _validation_weights(self, Y, sample_weight):
+        """The weights of the rows in the validation loss: the training loss's."""
+        return sample_weight
 
     def _alphas(self):
         alphas = np.atleast_1d(np.asarray(self.alpha, dtype=float))
@@ -646,12 +654,21 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
     def _member_params(self):
         return {"class_weight": self.class_weight}
 
+    def _validation_weights(self, y, sample_weight):
+        """sample_weight times class_weight, as the training loss weighs the rows."""
+        if self.class_weight is None:
+            return sample_weight
+        weights = compute_sample_weight(self.class_weight, y)
+        return weights if sample_weight is None else weights * sample_weight
+
     def _validate_targets(self, y, n_samples):
         y = column_or_1d(np.asarray(y) if not hasattr(y, "shape") else y, warn=True)
         if len(y) != n_samples:
             raise ValueError(
                 f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}]"
             )
+        if y.dtype.kind in "fc":
+            _assert_all_finite(y, input_name="y")
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
@@ -689,7 +706,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes): the members' mean."""
-        Xt = self._transform(X)
+        Xt = self._transform(X)  # checks the fit first
         P = self.members_[0].predict_proba(Xt)
         for member in self.members_[1:]:
             P += member.predict_proba(Xt)
@@ -699,6 +716,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
 
     def predict(self, X):
         """Class labels, shape (n_samples,)."""
+        check_is_fitted(self, "members_")
         if len(self.members_) == 1:
             return self.members_[0].predict(self._transform(X))
         return self.classes_.take(self.predict_proba(X).argmax(axis=1))
@@ -747,8 +765,7 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
             raise ValueError(
                 f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}]"
             )
-        if not np.isfinite(y).all():
-            raise ValueError("Input y contains NaN or infinity.")
+        _assert_all_finite(y, input_name="y")
         return y
 
     def _encode_y(self, y, sample_weight):
