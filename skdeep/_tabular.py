@@ -286,8 +286,11 @@ class _BaseTabularMLP(BaseEstimator):
 
     def _make_preprocessor(self, X, is_categorical, seed):
         n_samples = X.shape[0]
-        numeric = np.flatnonzero(~is_categorical)
-        categorical = np.flatnonzero(is_categorical)
+        # columns by name for a DataFrame, else by (Python int) index: the forms
+        # skl2onnx's ColumnTransformer parser maps to ONNX inputs
+        names = list(X.columns) if hasattr(X, "columns") else list(range(X.shape[1]))
+        numeric = [names[i] for i in np.flatnonzero(~is_categorical)]
+        categorical = [names[i] for i in np.flatnonzero(is_categorical)]
         transformers = []
         if len(numeric):
             pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, seed, self.linear_numeric)
@@ -494,7 +497,7 @@ def _spline_transformers(estimator):
 
 def _has_missing(X, columns):
     if hasattr(X, "iloc"):
-        return bool(X.iloc[:, columns].isna().to_numpy().any())
+        return bool(X[columns].isna().to_numpy().any())
     values = np.asarray(X)[:, columns]
     if values.dtype == object:
         return any(_is_missing(v) for v in values.ravel())

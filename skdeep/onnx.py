@@ -217,3 +217,6 @@ update_registered_converter(
     options={"zipmap": [True, False, "columns"], "output_class_labels": [False, True], "nocl": [True, False]},
 )
 update_registered_converter(MLPRegressor, "SkdeepMLPRegressor", _regressor_shapes, _convert_regressor)
+
+# the tabular estimators convert as the Pipeline they compute, where every piece converts
+from . import _onnx_tabular  # noqa: E402, F401

@@ -322,3 +322,52 @@ def test_inner_networks_are_skdeeps():
     X, y, y_reg = _frame()
     assert isinstance(TabularMLPClassifier(**FAST).fit(X, y).members_[0], MLPClassifier)
     assert isinstance(TabularMLPRegressor(**FAST).fit(X, y_reg).members_[0], MLPRegressor)
+
+
+# ------------------------------------------------------------------ ONNX
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_onnx_export_where_every_piece_converts(cls, _):
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
+    rt = pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    from skl2onnx import to_onnx
+
+    import skdeep.onnx  # noqa: F401
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((80, 4))
+    X[::7, 1] = np.nan
+    y = (X[:, 0] + X[:, 2] > 0).astype(int) if cls is TabularMLPClassifier else 3 * X[:, 0] + 10
+    est = cls(**FAST, numeric_encoding="kbins", missing_indicator=False).fit(X, y)
+    options = {id(est): {"zipmap": False}} if cls is TabularMLPClassifier else None
+    onx = to_onnx(est, X[:1].astype(np.float32), options=options)
+    session = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    outputs = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+    if cls is TabularMLPClassifier:
+        np.testing.assert_array_equal(outputs[0], est.predict(X))
+        np.testing.assert_allclose(outputs[1], est.predict_proba(X), atol=1e-5)
+    else:
+        np.testing.assert_allclose(outputs[0].ravel(), est.predict(X), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "params, piece",
+    [
+        ({}, "SplineTransformer, which skl2onnx cannot convert; it comes from numeric_encoding='spline'"),
+        ({"numeric_encoding": "standard"}, "MissingIndicator, which skl2onnx cannot convert"),
+        ({"numeric_encoding": "quantile", "missing_indicator": False}, "output_distribution='normal'"),
+        ({"numeric_encoding": "standard", "missing_indicator": False, "n_members": 2}, "averages 2 networks"),
+    ],
+)
+def test_onnx_export_names_the_piece_that_does_not_convert(params, piece):
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
+    from skl2onnx import to_onnx
+
+    import skdeep.onnx  # noqa: F401
+
+    X, _, y = _frame()
+    X = X[["x", "z"]].to_numpy()
+    est = TabularMLPRegressor(**{**FAST, **params}).fit(X, y)
+    with pytest.raises(NotImplementedError, match=piece):
+        to_onnx(est, X[:1].astype(np.float32))
