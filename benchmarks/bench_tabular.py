@@ -161,8 +161,9 @@ DATASETS = {
 QUICK_DATASETS = ("breast_cancer", "digits", "diabetes")
 
 
-def load_datasets(names):
-    """The named data sets that load here; a note on stderr for each that does not."""
+def load_datasets(names, max_rows=None):
+    """The named data sets that load here; a note on stderr for each that does not.
+    ``max_rows`` keeps a random subset of each (for smoke runs)."""
     datasets = []
     for name in names:
         task, loader, source = DATASETS[name]
@@ -171,6 +172,9 @@ def load_datasets(names):
         except ImportError as error:
             print(f"skipped {name}: {error} (pip install 'skdeep[bench]')", file=sys.stderr)
             continue
+        if max_rows is not None and len(y) > max_rows:
+            rows = np.sort(np.random.RandomState(0).permutation(len(y))[:max_rows])
+            X, y = X.iloc[rows].reset_index(drop=True), y[rows]
         datasets.append(Dataset(name, task, X, y, source))
     return datasets
 
@@ -378,6 +382,7 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="*", help="a subset of the data sets")
     parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
     parser.add_argument("--folds", type=int, default=None)
+    parser.add_argument("--max-rows", type=int, default=None, help="a random subset of each data set (smoke runs)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
     args = parser.parse_args(argv)
 
@@ -385,7 +390,7 @@ def main(argv=None):
     n_splits = args.folds or (3 if args.quick else 5)
     for line in _common.header_lines():
         print(line)
-    datasets = load_datasets(names)
+    datasets = load_datasets(names, args.max_rows)
     if args.ablation:
         variants = {k: ABLATION[k] for k in (args.variants or ABLATION)}
         models = {"sklearn-mlp": ("sklearn-mlp", None)}
