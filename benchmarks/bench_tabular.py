@@ -28,6 +28,7 @@ time; see ABLATION) instead, and compares each with the defaults.
 """
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -238,16 +239,17 @@ ABLATION = {
     "encoding=standard": {"numeric_encoding": "standard"},
     "encoding=quantile": {"numeric_encoding": "quantile"},
     "encoding=kbins": {"numeric_encoding": "kbins"},
-    "no missing indicator": {"missing_indicator": False},
+    "no linear_numeric": {"linear_numeric": False},
+    "no missing_indicator": {"missing_indicator": False},
     "hidden=(256,256)": {"hidden_layer_sizes": (256, 256)},
-    "hidden=(128,)": {"hidden_layer_sizes": (128,)},
     "init=auto": {"init": "auto"},
-    "alpha=1e-4": {"alpha": 1e-4},
-    "alpha=10": {"alpha": 10.0},
+    "alpha=1": {"alpha": 1.0},
+    "alpha search 1,10,100": {"alpha": (1.0, 10.0, 100.0)},
     "keep_prob=0.8": {"keep_prob": 0.8},
     "batch_norm": {"batch_norm": True},
     "solver=rmsprop": {"solver": "rmsprop"},
     "lr=1e-3": {"learning_rate_init": 1e-3},
+    "exponential decay 0.95": {"learning_rate": "exponential", "decay_rate": 0.95},
     "batch_size=64": {"batch_size": 64},
     "no early stopping": {"early_stopping": False},
     "n_members=1": {"n_members": 1},
@@ -383,6 +385,7 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
     parser.add_argument("--folds", type=int, default=None)
     parser.add_argument("--max-rows", type=int, default=None, help="a random subset of each data set (smoke runs)")
+    parser.add_argument("--json", help="also save every fold's scores and times to this file")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
     args = parser.parse_args(argv)
 
@@ -392,9 +395,10 @@ def main(argv=None):
         print(line)
     datasets = load_datasets(names, args.max_rows)
     if args.ablation:
-        variants = {k: ABLATION[k] for k in (args.variants or ABLATION)}
-        models = {"sklearn-mlp": ("sklearn-mlp", None)}
-        models.update({k: ("tabular", v) for k, v in variants.items()})
+        # the defaults run in every ablation process: each variant is compared with
+        # the defaults of its own run
+        variants = ["defaults", *[k for k in (args.variants or ABLATION) if k != "defaults"]]
+        models = {k: ("tabular", ABLATION[k]) for k in variants}
     else:
         models = {k: (k, None) for k in ("linear", "sklearn-mlp", "skdeep-mlp", "hgb")}
         with_realmlp = not args.quick and realmlp_available()
@@ -416,26 +420,36 @@ def main(argv=None):
     print()
     print("\n".join(format_table(datasets, results, labels)))
     print()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({n: vars(r) for n, r in results.items()}, f)
+    if args.ablation:
+        print("\n".join(format_ablation(results)))
+        return results, None
     summary = summarize(results)
     print("\n".join(format_summary(summary)))
-    target = "defaults" if args.ablation else "tabular"
     print()
-    for label in [k for k in labels if k != "sklearn-mlp"] if not args.ablation else labels[1:]:
+    for label in [k for k in labels if k != "sklearn-mlp"]:
         diffs = compare(results, label)
         better = sum(v > 0 for v in diffs.values())
         worst = min(diffs, key=diffs.get)
         print(f"{label} vs sklearn-mlp: better on {better} of {len(diffs)}, worst {worst} {diffs[worst]:+.4f}")
-    if args.ablation:
-        print()
-        base = results
-        for label in labels[2:]:
-            diffs = {n: float(np.mean(r.scores[label]) - np.mean(r.scores[target])) for n, r in base.items()}
-            helps = sum(v < 0 for v in diffs.values())
-            print(
-                f"{label:<24} mean {np.mean(list(diffs.values())):+.4f}  defaults better on {helps} of "
-                f"{len(diffs)}  fit time vs defaults {statistics.median(a / b for r in base.values() for a, b in zip(r.fit[label], r.fit[target])):.2f}"
-            )
     return results, summary
+
+
+def format_ablation(results, base="defaults"):
+    """Each variant against the defaults: mean score difference, on how many data sets
+    the defaults score higher, lower, and the median fit-time ratio."""
+    labels = [k for k in dict.fromkeys(k for r in results.values() for k in r.scores) if k != base]
+    lines = [f"{'variant':<24}{'mean diff':>10}{'defaults better':>17}{'worse':>7}{'fit/defaults':>14}"]
+    for label in labels:
+        diffs = compare(results, label, reference=base)
+        ratios = [a / b for r in results.values() for a, b in zip(r.fit[label], r.fit[base])]
+        lines.append(
+            f"{label:<24}{np.mean(list(diffs.values())):>+10.4f}{sum(v < 0 for v in diffs.values()):>12} of {len(diffs):<2}"
+            f"{sum(v > 0 for v in diffs.values()):>7}{statistics.median(ratios):>14.2f}"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -239,13 +239,13 @@ class _BaseTabularMLP(BaseEstimator):
         n_knots=8,
         missing_indicator=True,
         linear_numeric=True,
-        hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(256,),
         activation="relu",
         solver="adam",
-        alpha=1.0,
+        alpha=10.0,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-3,
         decay_rate=1.0,
         init="he",
         keep_prob=1.0,
@@ -254,7 +254,7 @@ class _BaseTabularMLP(BaseEstimator):
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        n_members=1,
+        n_members=3,
         random_state=None,
         verbose=False,
     ):
@@ -524,15 +524,18 @@ _DOC_PARAMETERS = """
     missing_indicator : bool, default=True
         Add a 0/1 column for each numeric column with missing values in fit
         (sklearn's MissingIndicator), so the network can tell an imputed value.
-    hidden_layer_sizes : tuple of int, default=(256, 256)
+    hidden_layer_sizes : tuple of int, default=(256,)
     activation : {'relu', 'tanh', 'logistic', 'identity'}, default='relu'
     solver : {'adam', 'rmsprop', 'sgd'}, default='adam'
-    alpha : float, default=1.0
+    alpha : float or sequence of float, default=10.0
         L2 strength, as skdeep's MLP: the cost carries alpha / (2 n) times the sum
-        of squared weights.
+        of squared weights. A sequence is a search: each member is trained with each
+        value on the same split, and the one with the lowest validation data loss is
+        kept (``alpha_``). Needs early_stopping; without a validation set (fewer than
+        20 rows) the middle value is used.
     batch_size : int or 'auto', default='auto'
     learning_rate : {'constant', 'inverse_time', 'exponential', 'invscaling', 'adaptive'}, default='constant'
-    learning_rate_init : float, default=1e-3
+    learning_rate_init : float, default=3e-3
     decay_rate : float, default=1.0
     init : {'he', 'auto', 'xavier', 'glorot_uniform'}, default='he'
     keep_prob : float, default=1.0
@@ -547,7 +550,7 @@ _DOC_PARAMETERS = """
         held out and every one of ``max_iter`` epochs runs.
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=10
-    n_members : int, default=1
+    n_members : int, default=3
         Networks trained, each from its own initial weights and on its own validation
         split; their predictions are averaged.
     random_state : int, RandomState instance or None, default=None
@@ -566,6 +569,8 @@ _DOC_ATTRIBUTES = """
         Which columns of X were one-hot encoded.
     n_iter_ : list of int
         Epochs each member trained.
+    alpha_ : list of float
+        Each member's alpha (the search's choice when alpha is a sequence).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for X with column names.
@@ -607,13 +612,13 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         n_knots=8,
         missing_indicator=True,
         linear_numeric=True,
-        hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(256,),
         activation="relu",
         solver="adam",
-        alpha=1.0,
+        alpha=10.0,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-3,
         decay_rate=1.0,
         init="he",
         keep_prob=1.0,
@@ -622,7 +627,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        n_members=1,
+        n_members=3,
         class_weight=None,
         random_state=None,
         verbose=False,

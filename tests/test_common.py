@@ -142,13 +142,13 @@ REGRESSORS = [
 # the tabular estimators: their defaults apart from size and speed (spline encoding,
 # early stopping on a held-out tenth), and one configuration each turning on the rest
 # (the alpha search, averaged members, the other encodings, no early stopping)
-_TABULAR_SMALL = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02, random_state=0)
+_TABULAR_SMALL = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02, n_members=1, random_state=0)
 TABULAR = [
     TabularMLPClassifier(**_TABULAR_SMALL),
-    TabularMLPClassifier(**_TABULAR_SMALL, alpha=(0.1, 10.0), n_members=2, numeric_encoding="kbins", n_knots=4),
+    TabularMLPClassifier(**{**_TABULAR_SMALL, "n_members": 2}, alpha=(0.1, 10.0), numeric_encoding="kbins", n_knots=4),
     TabularMLPClassifier(**_TABULAR_SMALL, class_weight="balanced", numeric_encoding="quantile", early_stopping=False),
     TabularMLPRegressor(**_TABULAR_SMALL),
-    TabularMLPRegressor(**_TABULAR_SMALL, alpha=(0.1, 10.0), n_members=2, numeric_encoding="standard"),
+    TabularMLPRegressor(**{**_TABULAR_SMALL, "n_members": 2}, alpha=(0.1, 10.0), numeric_encoding="standard"),
 ]
 
 

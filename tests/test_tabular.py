@@ -19,7 +19,7 @@ from skdeep import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLP
 pd = pytest.importorskip("pandas")
 
 # small and quick: a few epochs of a small network
-FAST = dict(hidden_layer_sizes=(16,), max_iter=30, learning_rate_init=0.02, alpha=1.0, random_state=0)
+FAST = dict(hidden_layer_sizes=(16,), max_iter=30, learning_rate_init=0.02, alpha=1.0, n_members=1, random_state=0)
 
 
 def _frame(n=120, seed=0):
@@ -227,7 +227,7 @@ def test_alpha_search_needs_a_validation_set():
 
 def test_members_average_their_predictions():
     X, y, _ = _frame()
-    clf = TabularMLPClassifier(**FAST, n_members=3).fit(X, y)
+    clf = TabularMLPClassifier(**{**FAST, "n_members": 3}).fit(X, y)
     assert len(clf.members_) == 3
     Xt = clf.preprocessor_.transform(X)
     expected = np.mean([m.predict_proba(Xt) for m in clf.members_], axis=0)
