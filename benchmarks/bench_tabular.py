@@ -302,6 +302,35 @@ def evaluate(dataset, models, n_splits=5, params=None, seed=0):
     return result
 
 
+def latency(dataset, rows=(1, 100), repeats=200, seed=0):
+    """Median seconds of predict (and predict_proba) on ``rows`` DataFrame rows for the
+    tabular estimator and sklearn's MLP pipeline, fitted on the whole set; the two are
+    called alternately, so load on the machine falls on both.
+
+    Returns
+    -------
+    dict (method, n_rows) -> (tabular seconds, sklearn-mlp seconds)
+    """
+    models = {name: make_model(name, dataset.regression, seed) for name in ("tabular", "sklearn-mlp")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for model in models.values():
+            model.fit(dataset.X, dataset.y)
+    methods = ["predict"] + ([] if dataset.regression else ["predict_proba"])
+    out = {}
+    for method in methods:
+        for n in rows:
+            X = dataset.X.iloc[:n]
+            times = {name: [] for name in models}
+            for _ in range(repeats):
+                for name, model in models.items():
+                    start = time.perf_counter()
+                    getattr(model, method)(X)
+                    times[name].append(time.perf_counter() - start)
+            out[method, n] = tuple(statistics.median(times[name]) for name in models)
+    return out
+
+
 def ranks(means):
     """Rank of each model on one data set (1 best; ties share the mean rank)."""
     labels = list(means)
@@ -385,6 +414,11 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
     parser.add_argument("--folds", type=int, default=None)
     parser.add_argument("--max-rows", type=int, default=None, help="a random subset of each data set (smoke runs)")
+    parser.add_argument(
+        "--realmlp-max-rows", type=int, default=REALMLP_MAX_ROWS,
+        help=f"run RealMLP-TD on data sets of at most this many rows (default {REALMLP_MAX_ROWS})",
+    )
+    parser.add_argument("--latency", action="store_true", help="predict time on 1 and 100 rows instead")
     parser.add_argument("--json", help="also save every fold's scores and times to this file")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
     args = parser.parse_args(argv)
@@ -394,6 +428,13 @@ def main(argv=None):
     for line in _common.header_lines():
         print(line)
     datasets = load_datasets(names, args.max_rows)
+    if args.latency:
+        print(f"{'data set':<16}{'method':<15}{'rows':>5}{'tabular ms':>12}{'sk-mlp ms':>11}{'ratio':>7}")
+        with threadpool_limits(args.threads):
+            for d in datasets:
+                for (method, n), (ours, theirs) in latency(d).items():
+                    print(f"{d.name:<16}{method:<15}{n:>5}{ours * 1e3:>12.3f}{theirs * 1e3:>11.3f}{ours / theirs:>7.2f}")
+        return None, None
     if args.ablation:
         # the defaults run in every ablation process: each variant is compared with
         # the defaults of its own run
@@ -410,10 +451,13 @@ def main(argv=None):
     with threadpool_limits(args.threads):
         for d in datasets:
             chosen = dict(models)
-            if not args.ablation and not args.quick and realmlp_available() and len(d.y) <= REALMLP_MAX_ROWS:
+            if not args.ablation and not args.quick and realmlp_available() and len(d.y) <= args.realmlp_max_rows:
                 chosen = {**{k: v for k, v in models.items() if k != "tabular"}, "realmlp": ("realmlp", None), "tabular": models["tabular"]}
             start = time.perf_counter()
             results[d.name] = evaluate(d, chosen, n_splits)
+            if args.json:  # after each data set, so a long run cut short keeps what it did
+                with open(args.json, "w") as f:
+                    json.dump({n: vars(r) for n, r in results.items()}, f)
             means = "  ".join(f"{k} {np.mean(v):.4f}" for k, v in results[d.name].scores.items())
             print(f"  {d.name} ({len(d.y)} rows, {time.perf_counter() - start:.0f} s): {means}", flush=True)
     labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))

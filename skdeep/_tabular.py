@@ -167,7 +167,7 @@ def _categorical_mask(X, categorical_features, estimator_name):
     return mask
 
 
-def _numeric_pipeline(encoding, n_knots, n_samples, random_state, linear=True):
+def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, linear=True):
     """Median imputation, then the numeric columns' encoding: each column
     standardized (StandardScaler), beside (``linear``) its expansion:
 
@@ -190,8 +190,11 @@ def _numeric_pipeline(encoding, n_knots, n_samples, random_state, linear=True):
         )
     else:
         uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
-        # fixed knots on [0, 1]: a constant or two-valued column needs no special case
-        spline = SplineTransformer(n_knots=n_knots, degree=3, knots="uniform", extrapolation="constant")
+        # fixed knots on [0, 1], where the quantiles lie: a constant column needs no
+        # special case, and no value ever needs extrapolating ('continue' is the
+        # cheapest option to predict with)
+        knots = np.repeat(np.linspace(0.0, 1.0, n_knots)[:, None], n_features, axis=1)
+        spline = SplineTransformer(degree=3, knots=knots, extrapolation="continue")
         expansion = Pipeline([("quantile", uniform), ("spline", spline)])
     if not linear:
         return Pipeline([("impute", imputer), (encoding, expansion)])
@@ -293,7 +296,9 @@ class _BaseTabularMLP(BaseEstimator):
         categorical = [names[i] for i in np.flatnonzero(is_categorical)]
         transformers = []
         if len(numeric):
-            pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, seed, self.linear_numeric)
+            pipeline = _numeric_pipeline(
+                self.numeric_encoding, self.n_knots, n_samples, len(numeric), seed, self.linear_numeric
+            )
             transformers.append(("numeric", pipeline, numeric))
             if self.missing_indicator and _has_missing(X, numeric):
                 indicator = MissingIndicator(features="missing-only", error_on_new=False)
