@@ -368,7 +368,7 @@ class _BaseTabularMLP(BaseEstimator):
                 weights_val = self._validation_weights(Y, sample_weight)
                 if weights_val is not None:
                     fit_params["sample_weight_val"] = weights_val[val]
-            best = None
+            best, best_loss = None, np.inf
             # without a validation set there is nothing to search on: the middle value
             for alpha in alphas if early else alphas[len(alphas) // 2 :][:1]:
                 member = self._make_member(int(seed), alpha, early)
@@ -381,7 +381,7 @@ class _BaseTabularMLP(BaseEstimator):
                 # the search's yardstick: the validation data loss, without the L2
                 # term (which differs between the candidates)
                 loss = self._data_loss(member, Xt[val], Y[val], fit_params.get("sample_weight_val"))
-                if best is None or loss < best_loss:
+                if best is None or loss < best_loss:  # the first value wins ties
                     best, best_loss = member, loss
             self.members_.append(best)
             self.alpha_.append(best.alpha)
