@@ -201,7 +201,16 @@ def _realmlp(regression, seed):
     from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
 
     cls = RealMLP_TD_Regressor if regression else RealMLP_TD_Classifier
-    return cls(random_state=seed, device="cpu", n_threads=1, verbosity=0)
+    model = cls(random_state=seed, device="cpu", n_threads=1, verbosity=0)
+    # RealMLP refuses missing numbers ("NaN values in continuous columns are currently
+    # not allowed"): median-impute them, and pass the categorical columns through as
+    # they are (category dtype, which it one-hot or embeds itself)
+    impute = ColumnTransformer(
+        [("numeric", SimpleImputer(strategy="median"), make_column_selector(dtype_include="number"))],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    return make_pipeline(impute, model)
 
 
 def make_model(name, regression, seed=0, params=None):
