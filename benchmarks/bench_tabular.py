@@ -352,9 +352,14 @@ def ranks(means):
     return dict(zip(labels, rank))
 
 
-def summarize(results, reference="sklearn-mlp"):
-    """Mean score, mean rank, wins, and the median fit and predict time ratios to the
-    reference, per model.
+#: ranked apart: skdeep's MLP with its defaults is sklearn's MLP again (the parity
+#: page), so the ranks and wins are among the other models, as issue 18's targets
+UNRANKED = ("skdeep-mlp",)
+
+
+def summarize(results, reference="sklearn-mlp", unranked=UNRANKED):
+    """Mean score, mean rank and wins (among the models not in ``unranked``), and the
+    median fit and predict time ratios to the reference, per model.
 
     results : dict data set name -> Result
     """
@@ -362,20 +367,22 @@ def summarize(results, reference="sklearn-mlp"):
     summary = {k: {"scores": [], "ranks": [], "wins": 0, "fit": [], "predict": [], "sets": 0} for k in labels}
     for result in results.values():
         means = {k: float(np.mean(v)) for k, v in result.scores.items()}
-        set_ranks = ranks(means)
-        best = max(means.values())
+        ranked = {k: v for k, v in means.items() if k not in unranked}
+        set_ranks = ranks(ranked)
+        best = max(ranked.values())
         for k in means:
             s = summary[k]
             s["sets"] += 1
             s["scores"].append(means[k])
-            s["ranks"].append(set_ranks[k])
-            s["wins"] += means[k] == best
+            if k in ranked:
+                s["ranks"].append(set_ranks[k])
+                s["wins"] += means[k] == best
             if reference in result.fit:
                 s["fit"] += [a / b for a, b in zip(result.fit[k], result.fit[reference])]
                 s["predict"] += [a / b for a, b in zip(result.predict[k], result.predict[reference])]
     for s in summary.values():
         s["mean_score"] = float(np.mean(s["scores"]))
-        s["mean_rank"] = float(np.mean(s["ranks"]))
+        s["mean_rank"] = float(np.mean(s["ranks"])) if s["ranks"] else float("nan")
         s["fit_ratio"] = statistics.median(s["fit"]) if s["fit"] else float("nan")
         s["predict_ratio"] = statistics.median(s["predict"]) if s["predict"] else float("nan")
     return summary
@@ -428,10 +435,16 @@ def main(argv=None):
         help=f"run RealMLP-TD on data sets of at most this many rows (default {REALMLP_MAX_ROWS})",
     )
     parser.add_argument("--latency", action="store_true", help="predict time on 1 and 100 rows instead")
+    parser.add_argument(
+        "--report", nargs="+", metavar="JSON",
+        help="print the tables from saved runs (--json files, e.g. of a run split over two processes) instead",
+    )
     parser.add_argument("--json", help="also save every fold's scores and times to this file")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
     args = parser.parse_args(argv)
 
+    if args.report:
+        return report(args.report, ablation=args.ablation)
     names = args.datasets or (QUICK_DATASETS if args.quick else list(DATASETS))
     n_splits = args.folds or (3 if args.quick else 5)
     for line in _common.header_lines():
@@ -481,6 +494,10 @@ def main(argv=None):
         return results, None
     summary = summarize(results)
     print("\n".join(format_summary(summary)))
+    complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
+    if 0 < len(complete) < len(results):
+        print(f"\non the {len(complete)} data sets where every model ran:")
+        print("\n".join(format_summary(summarize(complete))))
     print()
     for label in [k for k in labels if k != "sklearn-mlp"]:
         diffs = compare(results, label)
@@ -488,6 +505,43 @@ def main(argv=None):
         worst = min(diffs, key=diffs.get)
         print(f"{label} vs sklearn-mlp: better on {better} of {len(diffs)}, worst {worst} {diffs[worst]:+.4f}")
     return results, summary
+
+
+def report(paths, ablation=False):
+    """The tables of saved runs, data sets in DATASETS' order."""
+    results = {}
+    for path in paths:
+        with open(path) as f:
+            results.update({name: Result(**fields) for name, fields in json.load(f).items()})
+    results = {name: results[name] for name in DATASETS if name in results}
+    datasets = [Dataset(name, DATASETS[name][0], None, np.empty(_ROWS.get(name, 0)), DATASETS[name][2]) for name in results]
+    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+    print("\n".join(format_table(datasets, results, labels)))
+    print()
+    if ablation:
+        print("\n".join(format_ablation(results)))
+        return results, None
+    summary = summarize(results)
+    print("\n".join(format_summary(summary)))
+    complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
+    if 0 < len(complete) < len(results):
+        print(f"\non the {len(complete)} data sets where every model ran:")
+        print("\n".join(format_summary(summarize(complete))))
+    print()
+    for label in [k for k in labels if k != "sklearn-mlp"]:
+        diffs = compare(results, label)
+        better = sum(v > 0 for v in diffs.values())
+        worst = min(diffs, key=diffs.get)
+        print(f"{label} vs sklearn-mlp: better on {better} of {len(diffs)}, worst {worst} {diffs[worst]:+.4f}")
+    return results, summary
+
+
+#: rows of each data set (after dropping missing targets), for the saved-run tables
+_ROWS = {
+    "breast_cancer": 569, "digits": 1797, "diabetes": 442, "titanic": 1309, "oj": 1070, "arrests": 5226,
+    "fair": 6366, "penguins": 344, "chile": 2532, "seattle_weather": 1461, "cars": 398, "wage": 3000,
+    "carseats": 400, "slid": 4147, "cps1985": 534, "saratoga": 1728,
+}  # fmt: skip
 
 
 def format_ablation(results, base="defaults"):
