@@ -428,6 +428,9 @@ def main(argv=None):
     parser.add_argument("--ablation", action="store_true", help="the tabular estimators' ablation")
     parser.add_argument("--datasets", nargs="*", help="a subset of the data sets")
     parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
+    parser.add_argument(
+        "--models", nargs="*", help="a subset of linear, sklearn-mlp, skdeep-mlp, hgb, realmlp, tabular"
+    )
     parser.add_argument("--folds", type=int, default=None)
     parser.add_argument("--max-rows", type=int, default=None, help="a random subset of each data set (smoke runs)")
     parser.add_argument(
@@ -463,17 +466,19 @@ def main(argv=None):
         variants = ["defaults", *[k for k in (args.variants or ABLATION) if k != "defaults"]]
         models = {k: ("tabular", ABLATION[k]) for k in variants}
     else:
-        models = {k: (k, None) for k in ("linear", "sklearn-mlp", "skdeep-mlp", "hgb")}
-        with_realmlp = not args.quick and realmlp_available()
+        chosen = args.models or ("linear", "sklearn-mlp", "skdeep-mlp", "hgb", "realmlp", "tabular")
+        models = {k: (k, None) for k in ("linear", "sklearn-mlp", "skdeep-mlp", "hgb") if k in chosen}
+        with_realmlp = not args.quick and realmlp_available() and "realmlp" in chosen
         if not with_realmlp:
             print("realmlp: skipped (" + ("--quick" if args.quick else "pytabkit is not installed") + ")")
-        models["tabular"] = ("tabular", None)
+        if "tabular" in chosen:
+            models["tabular"] = ("tabular", None)
     print(f"{len(datasets)} data sets, {n_splits}-fold CV (the same folds for every model), {args.threads} BLAS thread(s)")
     results = {}
     with threadpool_limits(args.threads):
         for d in datasets:
             chosen = dict(models)
-            if not args.ablation and not args.quick and realmlp_available() and len(d.y) <= args.realmlp_max_rows:
+            if not args.ablation and with_realmlp and len(d.y) <= args.realmlp_max_rows:
                 chosen = {**{k: v for k, v in models.items() if k != "tabular"}, "realmlp": ("realmlp", None), "tabular": models["tabular"]}
             start = time.perf_counter()
             results[d.name] = evaluate(d, chosen, n_splits)
