@@ -371,7 +371,7 @@ class _BaseTabularMLP(BaseEstimator):
             best, best_loss = None, np.inf
             # without a validation set there is nothing to search on: the middle value
             for alpha in alphas if early else alphas[len(alphas) // 2 :][:1]:
-                member = self._make_member(int(seed), alpha, early)
+                member = self._make_member(int(seed), alpha, early, len(train))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
@@ -403,13 +403,16 @@ class _BaseTabularMLP(BaseEstimator):
             )
         return [float(a) for a in alphas]
 
-    def _make_member(self, seed, alpha, early):
+    def _make_member(self, seed, alpha, early, n_train):
+        # batches of at most the training rows: small data is one batch, without the
+        # MLP's warning about clipping batch_size
+        batch_size = self.batch_size if self.batch_size == "auto" else min(self.batch_size, n_train)
         params = dict(
             hidden_layer_sizes=self.hidden_layer_sizes,
             activation=self.activation,
             solver=self.solver,
             alpha=alpha,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             learning_rate=self.learning_rate,
             learning_rate_init=self.learning_rate_init,
             decay_rate=self.decay_rate,

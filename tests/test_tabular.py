@@ -60,7 +60,7 @@ def test_categorical_columns_from_dtype_and_missing_values():
     clf = TabularMLPClassifier(**FAST).fit(X, y)
     assert clf.is_categorical_.tolist() == [False, False, True, True]
     np.testing.assert_array_equal(clf.feature_names_in_, ["x", "z", "colour", "size"])
-    assert set(clf.preprocessor_.named_transformers_) == {"numeric", "missing", "categorical"}
+    assert set(clf.preprocessor_.named_transformers_) == {"numeric", "categorical"}
     # the one-hot encoder made a category of the missing colour
     categories = clf.preprocessor_.named_transformers_["categorical"].categories_
     assert any(isinstance(c, float) and np.isnan(c) for c in categories[0])
@@ -140,10 +140,10 @@ def test_an_object_array_splits_into_numeric_and_string_columns():
 
 def test_missing_indicators_only_for_numeric_columns_with_missing_values():
     X, y, _ = _frame()
-    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    clf = TabularMLPClassifier(**FAST, missing_indicator=True).fit(X, y)
     indicator = clf.preprocessor_.named_transformers_["missing"]
     assert indicator.features_.tolist() == [0]  # x, not z
-    clf = TabularMLPClassifier(missing_indicator=False, **FAST).fit(X, y)
+    clf = TabularMLPClassifier(**FAST).fit(X, y)  # the default: none
     assert "missing" not in clf.preprocessor_.named_transformers_
 
 
@@ -357,7 +357,7 @@ def test_onnx_export_where_every_piece_converts(cls, _):
     "params, piece",
     [
         ({}, "SplineTransformer, which skl2onnx cannot convert; it comes from numeric_encoding='spline'"),
-        ({"numeric_encoding": "standard"}, "MissingIndicator, which skl2onnx cannot convert"),
+        ({"numeric_encoding": "standard", "missing_indicator": True}, "MissingIndicator, which skl2onnx cannot convert"),
         ({"numeric_encoding": "quantile", "missing_indicator": False}, "output_distribution='normal'"),
         ({"numeric_encoding": "standard", "missing_indicator": False, "n_members": 2}, "averages 2 networks"),
     ],
