@@ -29,9 +29,10 @@ before the block it is about, followed by a blank line:
       does: use it for what varies from run to run or machine to machine.
 
 Each page runs in a temporary directory (pages write files: model.pkl, model.onnx,
-...) with matplotlib's Agg backend and one BLAS thread, the test suite's setting;
-RuntimeWarnings are errors there, as in the suite. Pages keep their examples small
-(few epochs, small data), so that the whole module stays well under a minute.
+...) with matplotlib's Agg backend and one BLAS thread, the test suite's setting.
+RuntimeWarnings are errors there, as in the suite, but for a search's
+FitFailedWarning. Pages keep their examples small (few epochs, small data), so that
+the whole module stays well under a minute.
 """
 
 import dataclasses
@@ -236,7 +237,12 @@ DRIVER = r"""
 def _run(blocks_file, result_file):
     import contextlib, io, json, linecache, sys, traceback, warnings
 
+    from sklearn.exceptions import FitFailedWarning
+
+    # as in the test suite: a leaked NumPy RuntimeWarning (overflow, ...) is a bug;
+    # a search's FitFailedWarning, a RuntimeWarning too, is what a page may show
     warnings.simplefilter("error", RuntimeWarning)
+    warnings.simplefilter("default", FitFailedWarning)
     namespace = vars(sys.modules["__main__"])
     with open(blocks_file) as f:
         blocks = json.load(f)
