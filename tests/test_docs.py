@@ -28,6 +28,11 @@ before the block it is about, followed by a blank line:
       (trailing spaces aside). ``...`` in it matches any text, as doctest's ELLIPSIS
       does: use it for what varies from run to run or machine to machine.
 
+A block that imports an optional package the test extra installs (dask, matplotlib,
+skops, ...; see OPTIONAL) is not run where that package is missing, nor are the
+blocks after it on its page: the page's test is then skipped, as the other tests
+skip. A missing package that no extra installs fails the test.
+
 Each page runs in a temporary directory (pages write files: model.pkl, model.onnx,
 ...) with matplotlib's Agg backend and one BLAS thread, the test suite's setting.
 RuntimeWarnings are errors there, as in the suite, but for a search's
@@ -35,7 +40,9 @@ FitFailedWarning. Pages keep their examples small (few epochs, small data), so t
 the whole module stays well under a minute.
 """
 
+import ast
 import dataclasses
+import importlib.util
 import json
 import os
 import re
@@ -54,6 +61,14 @@ PYTHON = {"python", "py", "python3"}
 INTERACTIVE = {"pycon", "ipython", "ipython3"}
 # a page's longest run is a few seconds; this only turns a hang into a failure
 TIMEOUT = 300
+# What the test extra installs (and sklearn.callback, new in scikit-learn 1.9): a
+# block that imports one of them, where it is missing, is not run, nor are the blocks
+# after it on its page, and the page's test is skipped, as the other tests skip. Any
+# other import that fails fails the test: a page may not use what no extra installs.
+OPTIONAL = {
+    "dask", "distributed", "dask_ml", "matplotlib", "pandas", "rich", "skops", "skl2onnx", "onnx", "onnxruntime",
+    "sklearn.callback",
+}  # fmt: skip
 
 
 class DocsFormatError(ValueError):
@@ -235,22 +250,21 @@ def page_blocks(path):
 # namespace, as the lines of one script would be (so a class a block defines pickles).
 DRIVER = r"""
 def _run(blocks_file, result_file):
-    import contextlib, io, json, linecache, sys, traceback, warnings
-
-    from sklearn.exceptions import FitFailedWarning
+    import contextlib, io, json, linecache, sys, time, traceback, warnings
 
     # as in the test suite: a leaked NumPy RuntimeWarning (overflow, ...) is a bug;
-    # a search's FitFailedWarning, a RuntimeWarning too, is what a page may show
+    # a search's FitFailedWarning, a RuntimeWarning too, is what a page may show (its
+    # message, not its class: importing scikit-learn here would slow every page)
     warnings.simplefilter("error", RuntimeWarning)
-    warnings.simplefilter("default", FitFailedWarning)
+    warnings.filterwarnings("default", message=r"\s*\d+ fits failed out of a total of", category=RuntimeWarning)
     namespace = vars(sys.modules["__main__"])
     with open(blocks_file) as f:
         blocks = json.load(f)
-    result = {"outputs": [], "failed": None, "error": None}
+    result = {"outputs": [], "seconds": [], "failed": None, "error": None}
     for k, block in enumerate(blocks):
         name = "<" + block["name"] + ">"
         linecache.cache[name] = (len(block["code"]), None, block["code"].splitlines(True), name)
-        out = io.StringIO()
+        out, start = io.StringIO(), time.perf_counter()
         try:
             with contextlib.redirect_stdout(out):
                 exec(compile(block["code"], name, "exec"), namespace)
@@ -259,6 +273,7 @@ def _run(blocks_file, result_file):
             break
         finally:
             result["outputs"].append(out.getvalue())
+            result["seconds"].append(time.perf_counter() - start)
     with open(result_file, "w") as f:
         json.dump(result, f)
 
@@ -267,10 +282,9 @@ _run(*__import__("sys").argv[1:])
 
 
 def run_blocks(blocks, cwd):
-    """Run ``blocks`` (those that run) in a fresh interpreter in ``cwd``; return the
-    driver's result: the stdout of each block, and the failing block's index and
+    """Run ``blocks`` in one fresh interpreter in ``cwd``; return the driver's
+    result: the stdout and seconds of each block, and the failing block's index and
     traceback, if one failed."""
-    blocks = [b for b in blocks if b.runs]
     cwd = Path(cwd)
     (cwd / "_blocks.json").write_text(json.dumps([{"name": b.name, "code": b.code} for b in blocks]))
     env = {
@@ -310,30 +324,65 @@ def output_matches(claimed, printed):
     return re.fullmatch(pattern, printed, flags=re.DOTALL) is not None
 
 
+def missing_optional(code):
+    """The first module of the optional ones that ``code`` imports and that is not
+    installed, or None."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # running the block reports it
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            for optional in OPTIONAL:
+                if name == optional or name.startswith(optional + "."):
+                    try:
+                        found = importlib.util.find_spec(optional) is not None
+                    except ImportError:
+                        found = False
+                    if not found:
+                        return optional
+    return None
+
+
 def check_page(path, cwd):
     """Run one page; return a list of problems (empty when the page runs and tells
-    the truth)."""
+    the truth). If a block needs an optional module that is missing, the blocks
+    before it are run and checked, and then the test is skipped (pytest.skip)."""
     try:
         blocks = page_blocks(path)
     except DocsFormatError as error:
         return [str(error)]
-    running = [b for b in blocks if b.runs]
-    if not running:
-        return []
-    result = run_blocks(blocks, cwd)
-    if result["failed"] is not None:
-        block = running[result["failed"]]
-        return [f"{block.name} (Python block {result['failed'] + 1} of {len(running)}) failed:\n{result['error']}"]
-    printed = dict(zip((id(b) for b in running), result["outputs"], strict=True))
-    problems, last = [], None
+    running, cut = [], None
     for block in blocks:
-        if block.is_output and not output_matches(block.code, printed[id(last)]):
-            problems.append(
-                f"{block.name}: the output block is not what the block at line {last.line} prints.\n"
-                f"--- the page says:\n{block.code}--- it prints:\n{printed[id(last)]}"
-            )
-        if block.language in PYTHON:
-            last = block
+        if block.runs:
+            if missing := missing_optional(block.code):
+                cut = f"{block.name} and after: {missing} is not installed"
+                break
+            running.append(block)
+    problems = []
+    if running:
+        result = run_blocks(running, cwd)
+        if result["failed"] is not None:
+            block = running[result["failed"]]
+            return [f"{block.name} (Python block {result['failed'] + 1} of {len(running)}) failed:\n{result['error']}"]
+        printed = dict(zip((id(b) for b in running), result["outputs"], strict=True))
+        last = None
+        for block in blocks:
+            if block.is_output and id(last) in printed and not output_matches(block.code, printed[id(last)]):
+                problems.append(
+                    f"{block.name}: the output block is not what the block at line {last.line} prints.\n"
+                    f"--- the page says:\n{block.code}--- it prints:\n{printed[id(last)]}"
+                )
+            if block.language in PYTHON:
+                last = block
+    if cut and not problems:
+        pytest.skip(f"not run: {cut}")
     return problems
 
 
@@ -537,3 +586,44 @@ def test_output_blocks_compare_line_for_line_with_ellipsis(tmp_path):
     (problem,) = check_page(page, tmp_path)
     assert "line 17: the output block is not what the block at line 11 prints" in problem
     assert "first" in problem and "second" in problem
+
+
+def test_the_pages_run_this_skdeep(tmp_path):
+    page = write(tmp_path, "page.rst", "::\n\n    import skdeep\n    print(skdeep.__file__)\n")
+    blocks = page_blocks(page)
+    assert run_blocks(blocks, tmp_path)["outputs"] == [skdeep.__file__ + "\n"]
+
+
+def test_a_missing_optional_package_skips_the_rest_of_its_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "OPTIONAL", OPTIONAL | {"skdeep_docs_not_installed"})
+    text = """\
+        ::
+
+            print("runs")
+
+        .. skdeep-docs: output
+
+        .. code-block:: text
+
+           {}
+
+        ::
+
+            import skdeep_docs_not_installed.sub
+
+        ::
+
+            raise SystemExit("not run")
+        """
+    page = write(tmp_path, "page.rst", text.format("runs"))
+    with pytest.raises(pytest.skip.Exception, match="page.rst, line 11 and after: skdeep_docs_not_installed is not"):
+        check_page(page, tmp_path)
+    # what runs before the cut is still checked
+    page = write(tmp_path, "page.rst", text.format("something else"))
+    (problem,) = check_page(page, tmp_path)
+    assert "the output block is not what the block at line 1 prints" in problem
+
+
+def test_a_missing_package_no_extra_installs_fails(tmp_path):
+    (problem,) = check_page(write(tmp_path, "page.rst", "::\n\n    import zarr_not_installed_anywhere\n"), tmp_path)
+    assert "ModuleNotFoundError: No module named 'zarr_not_installed_anywhere'" in problem
