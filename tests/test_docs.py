@@ -49,8 +49,10 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import skdeep
@@ -589,8 +591,10 @@ def test_output_blocks_compare_line_for_line_with_ellipsis(tmp_path):
 
 
 def test_the_pages_run_this_skdeep(tmp_path):
-    page = write(tmp_path, "page.rst", "::\n\n    import skdeep\n    print(skdeep.__file__)\n")
-    blocks = page_blocks(page)
+    # where skdeep would be imported from (find_spec does not import it, nor
+    # scikit-learn with it, which would take seconds)
+    code = "import importlib.util\nprint(importlib.util.find_spec('skdeep').origin)\n"
+    blocks = page_blocks(write(tmp_path, "page.rst", "::\n\n" + textwrap.indent(code, "    ")))
     assert run_blocks(blocks, tmp_path)["outputs"] == [skdeep.__file__ + "\n"]
 
 
@@ -627,3 +631,308 @@ def test_a_missing_optional_package_skips_the_rest_of_its_page(tmp_path, monkeyp
 def test_a_missing_package_no_extra_installs_fails(tmp_path):
     (problem,) = check_page(write(tmp_path, "page.rst", "::\n\n    import zarr_not_installed_anywhere\n"), tmp_path)
     assert "ModuleNotFoundError: No module named 'zarr_not_installed_anywhere'" in problem
+
+
+# -- the troubleshooting page quotes the messages the code gives ---------------------
+#
+# Every message quoted in a term of docs/troubleshooting.rst is produced here, by the
+# call the page describes, and compared with the quote: ``<...>`` in a quote stands
+# for a value and ``...`` for text left out; the rest must be the message, exactly.
+
+TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.rst"
+
+
+def _message(call):
+    """The text of the exception that ``call`` raises (and of its cause, for an
+    AttributeError's), or of each warning it emits, as a list."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            call()
+        except Exception as error:  # noqa: BLE001 - any error is the message
+            return [str(error)] + ([str(error.__cause__)] if error.__cause__ is not None else [])
+    return [str(w.message) for w in caught]
+
+
+def _troubleshooting_cases():
+    """quote on the page -> a call that must produce a message matching it."""
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+
+    from skdeep import LossCurveDisplay, MLPClassifier, MLPRegressor, gradient_check
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((20, 3))
+    y = np.arange(20) % 2
+    y3 = np.arange(20) % 3
+    y_reg = X @ [1.0, -1.0, 0.5]
+
+    def clf(**params):
+        return MLPClassifier(**{"hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0, **params})
+
+    def reg(**params):
+        return MLPRegressor(**{"hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0, **params})
+
+    def with_nan(a, value=np.nan):
+        a = np.array(a, dtype=float)
+        a[0] = value
+        return a
+
+    def reload(model, **changes):
+        state = model.__getstate__()
+        state.update(changes)
+        loaded = MLPClassifier.__new__(MLPClassifier)
+        loaded.__setstate__(state)
+
+    fitted = clf().fit(X, y)
+
+    def es(estimator=clf, **params):
+        return estimator(early_stopping=True, **params)
+
+    def weight_held_out():
+        # the only weighted row held out for validation; which rows are is the
+        # split's business, so try each
+        for i in range(len(y)):
+            try:
+                clf(early_stopping=True, validation_fraction=0.5).fit(X, y, sample_weight=np.eye(len(y))[i])
+            except ValueError as error:
+                if "positive sum" in str(error):
+                    raise
+
+    def overflow():
+        model = clf(hidden_layer_sizes=(4, 4)).fit(X, y)
+        model.coefs_[0][...] = 1e308  # the weights of a run that nearly diverged
+        model.predict(np.ones((1, 3)))
+
+    def warm(first, then, y_then=y, **fit):
+        model = clf(warm_start=True, **first).fit(X, y)
+        model.set_params(**then).fit(X, y_then, **fit)
+
+    def partial(first, then, y_then=y):
+        model = clf().partial_fit(X, y, classes=[0, 1])
+        model.set_params(**then).partial_fit(X, y_then)
+
+    def diverge(**params):
+        clf(solver="sgd", learning_rate_init=1e8, max_iter=20, **params).fit(X * 1e3, y)
+
+    def version_warning():
+        pickle.loads(pickle.dumps(fitted))  # the same version: silent
+        reload(fitted, _skdeep_version="0.0.1")
+
+    def onnx_labels():
+        pytest.importorskip("skl2onnx")
+        from skdeep.onnx import _class_labels
+
+        _class_labels(clf().fit(X, np.where(y == 0, 7, 2**40)), nocl=False)
+
+    def onnx_activation():
+        pytest.importorskip("skl2onnx")
+        from skdeep.onnx import _plain_mlp
+
+        model = clf().fit(X, y)
+        model.activation = "softsign"  # none of skdeep's: all of them export
+        _plain_mlp(model)
+
+    def display():
+        pytest.importorskip("matplotlib")
+        LossCurveDisplay.from_estimator(LogisticRegression().fit(X, y))
+
+    return {
+        # Parameters
+        "The 'alpha' parameter of MLPClassifier must be a float in the range [0.0, inf). Got -1.0 instead.": lambda: clf(
+            alpha=-1.0
+        ).fit(X, y),
+        "hidden_layer_sizes must be positive integers, got <value>.": lambda: clf(hidden_layer_sizes=(4, 0)).fit(X, y),
+        "keep_prob must be a float in (0, 1] or a sequence with one value per hidden layer (<n>), got <value>.": (
+            lambda: clf(keep_prob=(0.8, 0.9)).fit(X, y)
+        ),
+        "keep_prob values must lie in (0, 1], got <value>.": lambda: clf(
+            hidden_layer_sizes=(4, 4), keep_prob=(0.5, 1.5)
+        ).fit(X, y),
+        "keep_prob must hold floats in (0, 1], got <value>.": lambda: clf(keep_prob=("a",)).fit(X, y),
+        "init returned weights of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<i>, <o>).": (
+            lambda: clf(init=lambda fan_in, fan_out, rng: np.zeros((fan_out, fan_in))).fit(X, y)
+        ),
+        "init returned biases of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<o>,).": (
+            lambda: clf(init=lambda fan_in, fan_out, rng: (np.zeros((fan_in, fan_out)), np.zeros(fan_in + 1))).fit(
+                X, y
+            )
+        ),
+        "solver='lbfgs' cannot be used with keep_prob < 1: ...": lambda: clf(solver="lbfgs", keep_prob=0.5).fit(X, y),
+        "learning_rate='exponential' needs decay_rate in (0, 1], the factor the learning rate is multiplied by every "
+        "decay_steps epochs; decay_rate=<value> would <effect>.": lambda: clf(
+            solver="sgd", learning_rate="exponential", decay_rate=0.0
+        ).fit(X, y),
+        "batch_norm=True normalizes each hidden unit over the rows of a batch and needs at least 2 rows per batch, but "
+        "the batches have 1 (n_samples=<n>, batch_size=<b>). ...": lambda: clf(batch_norm=True, batch_size=1).fit(X, y),
+        "This model was fitted with batch_norm=<old>: warm_start=True cannot continue it with batch_norm=<new>, ...": (
+            lambda: warm({}, {"batch_norm": True})
+        ),
+        "init returned non-finite weights (inf or NaN) for a layer of shape <shape>.": lambda: clf(
+            init=lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), np.nan)
+        ).fit(X, y),
+        "The classes, <classes>, are not in class_weight": lambda: clf(class_weight={0: 1.0, 5: 2.0}).fit(X, y),
+        "class_weight values must be finite and non-negative, got <value>.": lambda: clf(
+            class_weight={0: -1.0, 1: 1.0}
+        ).fit(X, y),
+        "This 'MLPClassifier' has no attribute 'partial_fit'": lambda: clf(solver="lbfgs").partial_fit,
+        # Data
+        "Input X contains NaN. ...": lambda: clf().fit(with_nan(X), y),
+        "Input X contains infinity or a value too large for dtype('float64').": lambda: clf().fit(
+            with_nan(X, np.inf), y
+        ),
+        "Input y contains NaN.": lambda: clf().fit(X, with_nan(y)),
+        "Input y contains infinity ...": lambda: clf().fit(X, with_nan(y, np.inf)),
+        "Found array with 0 sample(s) (shape=(0, <p>)) while a minimum of 1 is required by <estimator>.": lambda: clf().fit(
+            X[:0], y[:0]
+        ),
+        "Found array with 0 feature(s) (shape=(<n>, 0)) while a minimum of 1 is required by <estimator>.": (
+            lambda: clf().fit(X[:, :0], y)
+        ),
+        "Expected 2D array, got 1D array instead: ...": lambda: clf().fit(X[:, 0], y),
+        "Found array with dim 3, while dim <= 2 is required by <estimator>.": lambda: clf().fit(X[:, :, None], y),
+        "Found input variables with inconsistent numbers of samples: [<n_X>, <n_y>]": lambda: clf().fit(X, y[:-1]),
+        "could not convert string to float: <value>": lambda: clf().fit(np.array([["a", "b", "c"]] * 20), y),
+        "Complex data not supported ...": lambda: clf().fit(X + 1j, y),
+        "Unknown label type: continuous. ...": lambda: clf().fit(X, y_reg),
+        "MLPClassifier needs samples of at least 2 classes in the data, but the data contains only one class: <label>.": (
+            lambda: clf().fit(X, np.zeros(20))
+        ),
+        "classes must be passed on the first call to partial_fit.": lambda: clf().partial_fit(X, y),
+        "`y` has classes not in `self.classes_`. ...": lambda: partial({}, {}, y_then=y3),
+        "warm_start can only be used where `y` has the same classes as in the previous call to fit. ...": lambda: warm(
+            {}, {}, y_then=y3
+        ),
+        "warm_start=True cannot continue this model with hidden_layer_sizes=...: it was fitted with hidden layers of "
+        "[...] units. ...": lambda: warm({}, {"hidden_layer_sizes": (5,)}),
+        "partial_fit cannot continue ...": lambda: partial({}, {"hidden_layer_sizes": (5,)}),
+        "loss='poisson' needs y >= 0; some values of y are negative.": lambda: reg(loss="poisson").fit(X, y_reg),
+        "sample_weight.shape == (<n_w>,), expected (<n>,)!": lambda: clf().fit(X, y, sample_weight=np.ones(19)),
+        "Input sample_weight contains NaN.": lambda: clf().fit(X, y, sample_weight=with_nan(np.ones(20))),
+        "Negative values in data passed to `sample_weight`.": lambda: clf().fit(X, y, sample_weight=-np.ones(20)),
+        "Sample weights must contain at least one non-zero number.": lambda: clf().fit(X, y, sample_weight=np.zeros(20)),
+        "sample_weight must have a positive sum over the training samples.": weight_held_out,
+        "The validation set is too small (<k> of <n> samples, <c> classes): increase validation_fraction or the size "
+        "of the data set, or set early_stopping=False.": lambda: clf(early_stopping=True, validation_fraction=0.01).fit(
+            X, y
+        ),
+        "MLPRegressor needs numeric y; got values of dtype <dtype>.": lambda: reg().fit(X, np.array(["a"] * 20)),
+        "The network's outputs overflowed for this X (inf - inf in a hidden layer): ...": overflow,
+        "X has <p> features, but <estimator> is expecting <q> features as input.": lambda: fitted.predict(X[:, :2]),
+        "This <estimator> instance is not fitted yet. ...": lambda: clf().predict(X),
+        # A validation set of your own
+        "X_val is given, but y_val is not: pass both, or neither.": lambda: es().fit(X, y, X_val=X),
+        "y_val is given, but X_val is not: pass both, or neither.": lambda: es().fit(X, y, y_val=y),
+        "sample_weight_val is given, but X_val and y_val are not.": lambda: es().fit(X, y, sample_weight_val=y),
+        "X_val and y_val are given while early_stopping=False: the validation set serves early stopping. Set "
+        "early_stopping=True, or leave them out.": lambda: clf().fit(X, y, X_val=X, y_val=y),
+        "X_val and y_val have different numbers of samples: <n> and <m>.": lambda: es().fit(X, y, X_val=X, y_val=y[:-1]),
+        "X_val: <message>": lambda: es().fit(X, y, X_val=X[:, :2], y_val=y),
+        "y_val: <message>": lambda: es(reg).fit(X, y_reg, X_val=X, y_val=with_nan(y_reg)),
+        "y_val has <k> outputs, but y has <m>.": lambda: es(reg).fit(X, y_reg, X_val=X, y_val=np.c_[y_reg, y_reg]),
+        "y_val: classes <classes> are not in y, whose classes are <classes>.": lambda: es().fit(X, y, X_val=X, y_val=y3),
+        "y_val: multilabel targets need <k> columns, as y; got shape <shape>.": lambda: es().fit(
+            X, np.c_[y, 1 - y, y], X_val=X, y_val=np.c_[y, 1 - y]
+        ),
+        "scoring=<scoring> failed on the validation set of <n> samples: <error> Check that the scorer takes these "
+        "targets; ...": lambda: clf(early_stopping=True, scoring="roc_auc").fit(X, y3),
+        # Training
+        "<estimator> diverged: the loss or the weights became non-finite (inf or NaN), or the loss grew a millionfold, "
+        "at iteration <k>. Try a lower learning_rate_init, a smaller init_scale or a scaled X (for example with "
+        "StandardScaler).": diverge,
+        "<estimator> diverged: ... Keeping the weights of the best validation score.": lambda: diverge(
+            early_stopping=True, validation_fraction=0.2
+        ),
+        "Stochastic Optimizer: Maximum iterations (<max_iter>) reached and the optimization hasn't converged yet.": (
+            lambda: clf().fit(X, y)
+        ),
+        "lbfgs failed to converge after <k> iteration(s) (status=<s>): <reason>. Increase max_iter or max_fun, or "
+        "scale the data.": lambda: clf(solver="lbfgs").fit(X, y),
+        "batch_size=<b> is larger than the number of training samples (<n>); using <n>.": lambda: clf(batch_size=50).fit(
+            X, y
+        ),
+        # Display, gradient checking
+        "epsilon must be a finite float > 0, got <value>.": lambda: gradient_check(clf(), X, y, epsilon=0.0),
+        "threshold must be a float > 0, got <value>.": lambda: gradient_check(clf(), X, y, threshold=-1.0),
+        "<estimator> has no loss_curve_: LossCurveDisplay needs an estimator that records its training loss, such as "
+        "skdeep's MLPClassifier or MLPRegressor.": display,
+        # Saving
+        "<estimator> was saved with skdeep <old> (scikit-learn <v>) and is being loaded with skdeep <new> "
+        "(scikit-learn <v>). ...": version_warning,
+        "The saved estimator's _optimizer is '<name>', which this version of skdeep does not have (it has <names>). ...": (
+            lambda: reload(clf(solver="sgd").fit(X, y), _optimizer={"kind": "nadam", "attributes": {}})
+        ),
+        "Cannot convert MLPClassifier to ONNX: its class labels <classes> cannot be ONNX labels, ...": onnx_labels,
+        "Cannot convert <estimator> to ONNX: activation=<name> has no ONNX export; ...": onnx_activation,
+    }
+
+
+# Quoted on the page but not produced here, each with the reason.
+NOT_PRODUCED = {
+    "Training interrupted by user.": "needs a Ctrl-C during fit (tests/test_mlp.py sends one)",
+    "Unable to find a shape calculator for type '<class 'skdeep.MLPClassifier'>'": (
+        "skl2onnx's own message, before import skdeep.onnx; once any test imports skdeep.onnx it is gone"
+    ),
+    'skdeep.onnx needs skl2onnx: pip install "skdeep[onnx]"': "needs skl2onnx missing; compared with the source below",
+}
+# literals in a term that are not messages
+NOT_MESSAGES = {"partial_fit"}
+
+
+def _quote_pattern(quote):
+    """A regex for the messages ``quote`` stands for: ``<...>`` any value, ``...``
+    any text, a space any whitespace (messages may break their lines), the rest
+    literal."""
+    parts = re.split(r"(<[^<>]+>|\.\.\.)", quote)
+    return "".join(
+        ".+?" if p.startswith("<") and p.endswith(">") else ".*?" if p == "..." else re.sub(r"\\ ", r"\\s+", re.escape(p))
+        for p in parts
+    )
+
+
+def _term_quotes():
+    """The inline literals of the page's definition-list terms: a line that starts
+    with a literal after a blank line, whose next line is indented."""
+    lines = TROUBLESHOOTING.read_text(encoding="utf-8").splitlines()
+    quotes = []
+    for before, line, after in zip(lines, lines[1:], lines[2:]):
+        if not before.strip() and line.startswith("``") and re.match(r"^ {4}\S", after):
+            quotes += re.findall(r"``(.+?)``(?!`)", line)
+    return quotes
+
+
+def test_troubleshooting_quotes_every_message_as_the_code_gives_it():
+    cases = _troubleshooting_cases()
+    quotes = _term_quotes()
+    assert len(quotes) > 50
+    unknown = [q for q in quotes if q not in cases and q not in NOT_PRODUCED and q not in NOT_MESSAGES]
+    assert not unknown, f"quoted on the page, but not produced by this test: {unknown}"
+    page = TROUBLESHOOTING.read_text(encoding="utf-8")
+    missing = [q for q in [*cases, *NOT_PRODUCED] if q not in quotes and f"   {q}\n" not in page]  # or a text block
+    assert not missing, f"produced by this test, but not quoted on the page: {missing}"
+    wrong = {}
+    for quote, call in cases.items():
+        try:
+            messages = _message(call)
+        except pytest.skip.Exception:
+            continue
+        if not any(re.fullmatch(_quote_pattern(quote), m, flags=re.DOTALL) for m in messages):
+            wrong[quote] = messages
+    assert not wrong, "the page's quote, then what the code says:\n" + "\n".join(
+        f"  {q}\n    {m}" for q, m in wrong.items()
+    )
+
+
+def test_troubleshooting_quotes_the_import_error_of_skdeep_onnx():
+    source = (ROOT / "skdeep" / "onnx.py").read_text(encoding="utf-8")
+    (quote,) = [q for q in NOT_PRODUCED if q.startswith("skdeep.onnx needs")]
+    assert f"raise ImportError('{quote}')" in source
+
+
+def test_quote_patterns():
+    assert re.fullmatch(_quote_pattern("got <value>."), "got (4, 0).")
+    assert not re.fullmatch(_quote_pattern("got <value>."), "got (4, 0)")
+    assert re.fullmatch(_quote_pattern("a [...] b ..."), "a [3] b and more")
+    assert not re.fullmatch(_quote_pattern("init returned an array of shape"), "init returned weights of shape")
+    assert re.fullmatch(_quote_pattern("instead: ..."), "instead:\narray=[1 2]")
