@@ -13,8 +13,9 @@ class LossCurveDisplay:
 
     The training loss after each epoch (each iteration for ``solver='lbfgs'``) is
     drawn on the left axis, and with a validation set (early stopping) the
-    validation loss beside it, dotted: the same loss and L2 term on the same scale,
-    so the gap between them, the course's train/dev gap, reads off the picture. The
+    validation loss beside it, dotted: the same data loss on the same scale (the
+    training loss adds the L2 term), so the gap between them, the course's
+    train/dev gap, reads off the picture. The
     validation score is drawn dashed on a second y axis sharing the epochs.
 
     Create it with :meth:`from_estimator`, or from the curves themselves and then

@@ -342,8 +342,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         )
         if not first_call and X.dtype != self.coefs_[0].dtype:
             X = X.astype(self.coefs_[0].dtype)
-        if isinstance(self, ClassifierMixin) and y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)  # a column of labels is a vector of labels
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column of targets is a vector, with sklearn's warning
         Y = self._encode_targets(y, first_call, classes, X.dtype)
         sample_weight = self._sample_weight(sample_weight, X, y)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
@@ -384,7 +384,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta = self._start_parameters(net, X.dtype, first_call, incremental)
         running = self._start_batch_norm(net.layout, theta, first_call)
 
-        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
+        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data)
         monitor = Monitor(self, validation, running)
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -603,13 +603,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
+            # sklearn's text first, so that a filter on its message catches ours
             warnings.warn(
-                f"batch_size={self.batch_size} is larger than the number of training "
-                f"samples ({n_samples}); using {n_samples}."
+                "Got `batch_size` less than 1 or larger than sample size. It is going to "
+                f"be clipped: batch_size={self.batch_size} is larger than the number of "
+                f"training samples ({n_samples}); using {n_samples}, one full batch per epoch."
             )
         return int(min(self.batch_size, n_samples))
 
-    def _validation_set(self, X, y, Y, sample_weight, validation_data, net):
+    def _validation_set(self, X, y, Y, sample_weight, validation_data):
         """The training set and the ValidationSet (None without one): the validation
         data given to fit, or for sgd and adam with early stopping sklearn's split of
         the training data (drawn after the initial weights, as sklearn's)."""
@@ -617,13 +619,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
         if validation_data is None:
             return (X, y, Y, sample_weight), None
-        n_train = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        validation = ValidationSet(self, net, *validation_data, n_train=n_train, scoring=self.scoring)
+        validation = ValidationSet(self, *validation_data, scoring=self.scoring)
         return (X, y, Y, sample_weight), validation
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data with sklearn's draws: stratified
         for binary targets (one output) when each class can be split, else random.
+        With class_weight set (skdeep's own parameter, so no parity with sklearn is
+        at stake), every single-label target is stratified where it can be: a random
+        split could hold out no row of a heavily weighted class, and the weighted
+        validation score would then ignore that class.
 
         Returns
         -------
@@ -639,7 +644,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 "early_stopping=False."
             )
         stratify = None
-        if isinstance(self, ClassifierMixin) and Y.shape[1] == 1:  # sklearn's rule
+        binary = isinstance(self, ClassifierMixin) and Y.shape[1] == 1  # sklearn's rule
+        if binary or (getattr(self, "class_weight", None) is not None and y.ndim == 1):
             _, counts = np.unique(y, return_counts=True)
             # where sklearn's stratified split raises, a random one still works
             if counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val):
@@ -784,14 +790,21 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )  # fmt: skip
 
     def _logits(self, X):
-        """Output pre-activations for X, in the parameters' dtype, never NaN, clipped
-        to a finite range."""
+        """Output pre-activations for X, never NaN, clipped to a finite range.
+
+        They are computed in the wider of X's and the parameters' dtypes, as sklearn
+        computes: a model fitted on float32 answers float32 X in float32 and float64
+        X in float64."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self, "coefs_")  # raises sklearn's NotFittedError (classes_ alone is not a fit)
         X = self._check_X(X)
         coefs, intercepts = self._inference_layers()
-        with np.errstate(all="ignore"):  # X beyond float32's range casts to inf
-            X = X.astype(coefs[0].dtype, copy=False)
+        dtype = np.promote_types(X.dtype, coefs[0].dtype)
+        if coefs[0].dtype != dtype:
+            coefs = [W.astype(dtype) for W in coefs]
+            intercepts = [b.astype(dtype) for b in intercepts]
+        with np.errstate(all="ignore"):
+            X = X.astype(dtype, copy=False)
             Z = forward(coefs, intercepts, X, self.activation)
         if np.isnan(Z).any():
             raise ValueError(
@@ -878,7 +891,9 @@ _COMMON_DOC = """
     scoring : str, callable, 'loss' or None, default=None
         What early stopping follows on the validation set, higher being better: None,
         the estimator's ``score`` (accuracy or R^2, as sklearn); 'loss', the negative
-        validation loss (the training loss's formula, L2 term included); or any
+        validation data loss (the training loss's data term: the log loss, half the
+        squared error or half the Poisson deviance, weighted by sample_weight_val,
+        without the L2 term, so that a large alpha cannot keep it falling); or any
         scorer name or callable that :func:`sklearn.metrics.check_scoring` takes.
     beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
         Adam's parameters; 'rmsprop' uses beta_2 and epsilon.
@@ -948,9 +963,9 @@ _ATTRIBUTES_DOC = """
         stopping; None without. Aligned with ``loss_curve_``: NaN for the epochs of
         warm-started fits that had no validation set.
     validation_loss_curve_ : list of float or None
-        Loss on the validation set after each epoch, with early stopping: the same
-        loss and L2 term as ``loss_curve_``, so the two curves (the course's train
-        and dev error) share one scale. None without early stopping.
+        Data loss on the validation set after each epoch, with early stopping: the
+        data term of ``loss_curve_``'s loss (weighted by sample_weight_val), without
+        the L2 term, the course's dev-set error. None without early stopping.
     best_validation_score_ : float or None
         The best of ``validation_scores_`` in the last fit; its epoch's weights are
         the ones kept.

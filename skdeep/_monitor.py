@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 
-from ._losses import OUTPUTS, l2_penalty
+from ._losses import OUTPUTS
 from ._network import forward, objective_weights
 
 
@@ -41,26 +41,29 @@ class ValidationSet:
     Y : ndarray of shape (n_val, n_outputs)
         The targets encoded as for the loss, in the training data's dtype.
     sample_weight : ndarray of shape (n_val,) or None
-    n_train : float
-        n of the training set's L2 term alpha / (2 n) sum W^2 (the number of training
-        samples or the sum of their weights): the validation loss carries the same
-        term as the training loss, so the two curves can share one axis.
     scoring : None, 'loss', str or callable
         What early stopping follows (higher is better): None, the estimator's
         ``score`` (accuracy, R^2); 'loss', the negative validation loss; else a
         scorer as sklearn's ``check_scoring`` takes it.
+
+    Notes
+    -----
+    The validation loss is the data loss alone: the training loss's data term (the
+    weighted mean of the per-sample losses), without the L2 term. It is the course's
+    dev-set error and HistGradientBoosting's validation loss. With the L2 term, a large
+    alpha would make it fall for as long as the weights shrink, and early stopping on
+    it would never stop.
     """
 
-    def __init__(self, estimator, net, X, y, Y, sample_weight, *, n_train, scoring):
-        self.estimator, self.n_coefs = estimator, net.layout.n_coefs
+    def __init__(self, estimator, X, y, Y, sample_weight, *, scoring):
+        self.estimator = estimator
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
         self.w, _ = objective_weights(sample_weight, Y.shape[0], Y.dtype)
-        self.n_train = n_train
         self.scoring = scoring
         self.scorer = None if scoring in (None, "loss") else check_scoring(estimator, scoring)
 
-    def evaluate(self, theta):
-        """The validation loss (the training loss's formula) and score at ``theta``;
+    def evaluate(self):
+        """The validation data loss and score of the estimator's current network;
         (nan, nan) when the network's outputs overflow."""
         est = self.estimator
         coefs, intercepts = est._inference_layers()
@@ -70,7 +73,6 @@ class ValidationSet:
         if not np.isfinite(P).all():
             return np.nan, np.nan
         loss = loss_and_delta(Z, self.Y, self.w)  # overwrites Z
-        loss += l2_penalty(theta[: self.n_coefs], est.alpha, self.n_train)
         if not np.isfinite(loss):
             return np.nan, np.nan
         if self.scoring is None:
@@ -148,7 +150,7 @@ class Monitor:
         """
         est = self.estimator
         if self.validation is not None:
-            validation_loss, score = self.validation.evaluate(theta)
+            validation_loss, score = self.validation.evaluate()
             if not np.isfinite(score):
                 return False
         est.loss_ = loss

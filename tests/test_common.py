@@ -218,8 +218,21 @@ COMPARED = [
 ]
 
 #: (estimator name, its parameters as a sorted tuple) -> {check name: measured reason}
-#: for the checks that sklearn's MLP passes and skdeep fails on purpose. None today.
-DIFFERENCES_BY_DESIGN = {}
+#: for the checks skdeep fails on purpose in that configuration: checks that sklearn's
+#: MLP passes, or checks that only skdeep's estimator is given (those of its own
+#: parameters, such as class_weight, which sklearn's MLP lacks).
+DIFFERENCES_BY_DESIGN = {
+    ("MLPClassifier", (("early_stopping", True),)): {
+        "check_class_weight_classifiers": (
+            "class_weight={0: 1000, 1: 1e-4, 2: 1e-4} on the check's 50 unscaled training "
+            "rows leaves 5 validation rows; stratified, 2 of them are class 0. Their weighted "
+            "accuracy reaches its maximum, 1.0, at epoch 16, so sklearn's stopping rule "
+            "(n_iter_no_change=20, set by the check) stops at epoch 37 and keeps epoch 16, "
+            "which predicts class 0 for 52% of the test rows (the check asks > 87%; 40 "
+            "epochs without early stopping give 100%)"
+        ),
+    },
+}
 
 
 def _outcome(check, estimator):
@@ -233,6 +246,10 @@ def _outcome(check, estimator):
     return "passed"
 
 
+def _name(check):
+    return getattr(check, "func", check).__name__
+
+
 @pytest.mark.parametrize("name, params", COMPARED, ids=[f"{n}({p})" for n, p in COMPARED])
 def test_skdeep_passes_every_check_sklearns_mlp_passes(name, params):
     # sklearn's own generator gives each check the estimator it runs on (for a few
@@ -240,16 +257,24 @@ def test_skdeep_passes_every_check_sklearns_mlp_passes(name, params):
     # sample-weight equivalence); skdeep's estimator is made with those same
     # parameters, so both libraries meet every check in the same configuration
     failed = {}
+    compared = set()
     for reference, check in estimator_checks_generator(getattr(sklearn.neural_network, name)(**params), mark=None):
-        check_name = getattr(check, "func", check).__name__
+        compared.add(_name(check))
         if _outcome(check, reference) != "passed":
             continue
         ours = getattr(skdeep, name)(**reference.get_params())
         outcome = _outcome(check, ours)
         if outcome != "passed":
-            failed[check_name] = outcome
+            failed[_name(check)] = outcome
+    # the checks sklearn's MLP is never given (those of skdeep's own parameters, e.g.
+    # class_weight) must pass as well, or be declared
+    for ours, check in estimator_checks_generator(getattr(skdeep, name)(**params), mark=None):
+        if _name(check) not in compared:
+            outcome = _outcome(check, ours)
+            if outcome not in ("passed", "skipped"):
+                failed[_name(check)] = outcome
     declared = DIFFERENCES_BY_DESIGN.get((name, tuple(sorted(params.items()))), {})
     undeclared = {k: v for k, v in failed.items() if k not in declared}
     no_longer = sorted(set(declared) - set(failed))
-    assert not undeclared, f"checks sklearn's {name} passes and skdeep's fails: {undeclared}"
+    assert not undeclared, f"checks skdeep's {name} fails without a declared reason: {undeclared}"
     assert not no_longer, f"declared differences that skdeep now passes (remove them): {no_longer}"

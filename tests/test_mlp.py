@@ -8,6 +8,7 @@ class weights, multilabel, sparse, float32, pickling) against the equivalences t
 define them.
 """
 
+import copy
 import pickle
 import re
 import tracemalloc
@@ -427,6 +428,24 @@ def test_early_stopping_split_is_stratified(monkeypatch, counts, expected, seed)
     np.testing.assert_array_equal(np.bincount(y[validation], minlength=len(counts)), expected)
 
 
+
+# with class_weight (skdeep's own parameter) every single-label target is stratified,
+# multiclass too: a random split may hold out no row of a heavily weighted class
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 1.0, 2: 100.0}, "balanced"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_early_stopping_split_with_class_weight_is_stratified(monkeypatch, class_weight, seed):
+    counts, expected = (150, 40, 10), (15, 4, 1)
+    rng = np.random.RandomState(seed)
+    y = rng.permutation(np.repeat(np.arange(len(counts)), counts))
+    X = rng.standard_normal((len(y), 3)) + y[:, None]
+    splits = _record_validation_rows(monkeypatch, X)
+    params = dict(hidden_layer_sizes=(3,), early_stopping=True, max_iter=2, random_state=seed)
+    MLPClassifier(**params, class_weight=class_weight).fit(X, y)
+    MLPClassifier(**params).fit(X, y)  # sklearn's rule: a multiclass split is random
+    weighted, plain = splits
+    np.testing.assert_array_equal(np.bincount(y[weighted], minlength=3), expected)
+    assert len(plain) == len(weighted) and not np.array_equal(np.sort(plain), np.sort(weighted))
+
 @pytest.mark.parametrize("solver", ["adam", "rmsprop"])
 @pytest.mark.parametrize("kind", ["multiclass", "regression"])
 def test_early_stopping_restores_the_best_weights(monkeypatch, kind, solver):
@@ -685,6 +704,32 @@ def test_float32_stays_float32(kind, solver):
         reference.fit(X, y).partial_fit(X, y)
         assert_same_model(est, reference, rtol=1e-3, atol=1e-4)
 
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression", "poisson"])
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("predict_dtype", [np.float32, np.float64])
+def test_prediction_dtype_is_the_wider_of_x_and_the_weights(kind, fit_dtype, predict_dtype):
+    # as sklearn's MLP: a float32 model answers float64 X in float64, computed with
+    # its weights widened (not X narrowed); float32 X gets float32 from a float32
+    # model only
+    X, y = _data(kind)
+    est = _estimator(kind, hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(X.astype(fit_dtype), y)
+    reference_cls = getattr(neural_network, type(est).__name__)
+    reference = reference_cls(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    if kind == "poisson":
+        reference.set_params(loss="poisson")
+    reference.fit(X.astype(fit_dtype), y)
+    method = "predict" if kind in ("regression", "poisson") else "predict_proba"
+    ours = getattr(est, method)(X.astype(predict_dtype))
+    assert ours.dtype == getattr(reference, method)(X.astype(predict_dtype)).dtype
+    assert ours.dtype == np.promote_types(fit_dtype, predict_dtype)
+    # the values are the float64 network's with the fitted weights, to ours' precision
+    wide = copy.deepcopy(est)
+    wide.coefs_ = [W.astype(np.float64) for W in est.coefs_]
+    wide.intercepts_ = [b.astype(np.float64) for b in est.intercepts_]
+    rtol = 1e-5 if ours.dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(ours, getattr(wide, method)(X.astype(predict_dtype)), rtol=rtol, atol=1e-30)
 
 # ---------------------------------------------------------------------- pickling
 

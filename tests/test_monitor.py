@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import load_diabetes, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import log_loss, mean_absolute_error
+from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -54,13 +54,14 @@ SMALL = dict(hidden_layer_sizes=(8,), random_state=0, learning_rate_init=0.02)
 def test_validation_loss_is_the_training_loss_formula(kind, weighted):
     # Full-batch gradient descent with the training set as its own validation set:
     # the loss recorded for an epoch is computed at the weights the epoch starts
-    # from, the validation loss at those it ends with, so the validation loss of
-    # epoch k is the training loss of epoch k + 1: the same data term and L2 term.
+    # from, the validation loss at those it ends with, so without an L2 term the
+    # validation loss of epoch k is the training loss of epoch k + 1: the same data
+    # term, weighted alike.
     X, y = _classification() if kind == "classifier" else _regression()
     weights = np.random.RandomState(1).uniform(0.5, 2.0, len(y)) if weighted else None
     cls = MLPClassifier if kind == "classifier" else MLPRegressor
     est = cls(
-        **SMALL, solver="sgd", batch_size=len(y), alpha=0.5, early_stopping=True, max_iter=8,
+        **SMALL, solver="sgd", batch_size=len(y), alpha=0.0, early_stopping=True, max_iter=8,
         n_iter_no_change=100,
     )  # fmt: skip
     _fit(est, X, y, sample_weight=weights, X_val=X, y_val=y, sample_weight_val=weights)
@@ -83,12 +84,45 @@ def test_best_epoch_validation_loss_is_the_restored_models():
     _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
     best = int(np.argmax(est.validation_scores_))
     # the validation loss of the restored weights, computed from scratch: the
-    # objective's data term on X_val plus the L2 term with the training set's n
+    # objective's data term on X_val, without the L2 term
     Y_val = est._encode_validation_targets(y_val, np.float64)
     objective, _ = full_batch_objective(X_val, Y_val, None, est._network(6, 3), alpha=0.0)
     theta = est._network(6, 3).layout.pack(est.coefs_, est.intercepts_, np.float64)
-    penalty = 0.5 * est.alpha / len(y_train) * sum(float(np.sum(W**2)) for W in est.coefs_)
-    assert objective(theta)[0] + penalty == pytest.approx(est.validation_loss_curve_[best], rel=1e-10)
+    assert objective(theta)[0] == pytest.approx(est.validation_loss_curve_[best], rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_least_validation_loss_is_the_restored_models_data_loss(kind, weighted):
+    # with a strong L2 term, the validation loss is still the data loss alone: its
+    # least value is sklearn's log_loss (half mean_squared_error, the squared error's
+    # data term) of the restored model on the validation set, weighted alike
+    X, y = _classification() if kind == "classifier" else _regression()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    w_val = np.random.RandomState(2).uniform(0.5, 2.0, len(y_val)) if weighted else None
+    cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    est = cls(**SMALL, alpha=10.0, early_stopping=True, scoring="loss", max_iter=60, n_iter_no_change=5)
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val, sample_weight_val=w_val)
+    if kind == "classifier":
+        expected = log_loss(y_val, est.predict_proba(X_val), sample_weight=w_val)
+    else:
+        expected = 0.5 * mean_squared_error(y_val, est.predict(X_val), sample_weight=w_val)
+    assert min(est.validation_loss_curve_) == pytest.approx(expected, rel=1e-6)
+    assert -est.best_validation_score_ == min(est.validation_loss_curve_)
+
+
+def test_early_stopping_on_the_loss_stops_under_a_strong_l2_term():
+    # With the L2 term in it, the validation "loss" of a heavily penalized network
+    # kept falling while the weights shrank, so early stopping on it ran to max_iter
+    # (300 epochs here). The data loss stops improving, so training stops early.
+    X, y = load_diabetes(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X), y / y.std()
+    est = MLPRegressor(
+        hidden_layer_sizes=(32,), random_state=0, alpha=10.0, early_stopping=True,
+        scoring="loss", max_iter=300, n_iter_no_change=10,
+    )  # fmt: skip
+    _fit(est, X, y)
+    assert est.n_iter_ < 150
 
 
 # ---------------------------------------------------------------- scoring

@@ -110,7 +110,7 @@ def test_batch_norm_exports_as_a_plain_mlp(kind, solver, dtype):
 def test_a_model_trained_in_float32(kind, dtype):
     model = _estimator(kind).fit(X.astype(np.float32), Y[kind])
     assert model.coefs_[0].dtype == np.float32
-    # predict computes in the model's float32 whatever X's dtype; a float64 graph
+    # predict computes in the wider of X's and the model's dtypes; a float64 graph
     # holds the same weights, exactly
     _assert_matches(model, X.astype(dtype), tolerance=TOLERANCE[np.float32])
 

@@ -161,3 +161,42 @@ def test_alpha_with_mini_batches_differs_from_sklearn_by_design():
             learning_rate_init=0.02,
         ).fit(X, y)  # fmt: skip
     assert_same_model(same, sk, rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------------------ warning texts
+
+# Users filter warnings by their message (filterwarnings(message=...)): wherever
+# sklearn's MLP warns, skdeep's warning of the same category starts with sklearn's
+# first line (it may go on with skdeep's advice).
+WARNING_CASES = {
+    "batch_size larger than the data": dict(batch_size=500, max_iter=2),
+    "stochastic max_iter": dict(max_iter=2),
+    "lbfgs max_iter": dict(solver="lbfgs", max_iter=2),
+    "a column of targets": dict(max_iter=300, tol=1.0),
+}
+
+
+def _warnings_of(fit):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return [(w.category, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+@pytest.mark.parametrize("case", list(WARNING_CASES))
+def test_warnings_start_with_sklearns_text(kind, case):
+    X, y = _data(kind)
+    X, y = X[:100], y[:100]
+    if case == "a column of targets":
+        y = y.reshape(-1, 1)
+    name = "MLPClassifier" if kind == "multiclass" else "MLPRegressor"
+    params = dict(hidden_layer_sizes=(5,), random_state=0, **WARNING_CASES[case])
+    theirs = _warnings_of(lambda: getattr(sklearn_nn, name)(**params).fit(X, y))
+    ours = _warnings_of(lambda: getattr(skdeep, name)(**params).fit(X, y))
+    assert theirs, "sklearn's MLP gave no warning: the case shows nothing"
+    for category, message in theirs:
+        first_line = message.splitlines()[0]
+        assert any(
+            issubclass(c, category) and m.startswith(first_line) for c, m in ours
+        ), f"no {category.__name__} starting with sklearn's {first_line!r} among {ours}"
