@@ -849,7 +849,8 @@ def _troubleshooting_cases():
         ),
         "lbfgs failed to converge after <k> iteration(s) (status=<s>): <reason>. Increase max_iter or max_fun, or "
         "scale the data.": lambda: clf(solver="lbfgs").fit(X, y),
-        "batch_size=<b> is larger than the number of training samples (<n>); using <n>.": lambda: clf(batch_size=50).fit(
+        "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped: batch_size=<b> is larger "
+        "than the number of training samples (<n>); using <n>, one full batch per epoch.": lambda: clf(batch_size=50).fit(
             X, y
         ),
         # Display, gradient checking
