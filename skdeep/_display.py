@@ -16,7 +16,8 @@ class LossCurveDisplay:
     validation loss beside it, dotted: the same data loss on the same scale (the
     training loss adds the L2 term), so the gap between them, the course's
     train/dev gap, reads off the picture. The
-    validation score is drawn dashed on a second y axis sharing the epochs.
+    validation score is drawn dashed on a second y axis sharing the epochs. The
+    legend goes where it hides the fewest points of the curves of both axes.
 
     Create it with :meth:`from_estimator`, or from the curves themselves and then
     call :meth:`plot`. All attributes are set by :meth:`plot`.
@@ -140,12 +141,13 @@ class LossCurveDisplay:
             # every labelled line of both axes in one legend, on the score axis when
             # there is one (it is drawn on top)
             handles, labels = ax.get_legend_handles_labels()
-            if self.ax2_ is not None:
+            if self.ax2_ is None:
+                ax.legend(handles, labels)  # loc="best": clear of the lines, where it can be
+            else:
                 more_handles, more_labels = self.ax2_.get_legend_handles_labels()
-                handles, labels = handles + more_handles, labels + more_labels
                 if ax.get_legend() is not None:
                     ax.get_legend().remove()
-            (self.ax2_ or ax).legend(handles, labels)
+                _legend_clear_of_both(ax, self.ax2_, handles + more_handles, labels + more_labels)
 
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -197,6 +199,35 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
+
+
+# matplotlib's legend locations, in the order its loc="best" tries them
+_LOCATIONS = (
+    "upper right", "upper left", "lower left", "lower right", "right",
+    "center left", "center right", "lower center", "upper center", "center",
+)  # fmt: skip
+
+
+def _legend_clear_of_both(ax, ax2, handles, labels):
+    """Put the legend on the score axis ``ax2`` (drawn on top) where it covers the
+    fewest points of the lines of both axes.
+
+    matplotlib's loc="best" weighs the lines of the legend's own axes only: on the
+    score axis it would sit on the loss curves' tail. This is its rule (the first
+    of its locations that crosses no line, else the one that crosses least) over
+    the lines of both axes, as they are drawn when the legend is placed.
+    """
+    ax.figure.draw_without_rendering()  # the limits and layout the lines are drawn in
+    paths = [line.get_transform().transform_path(line.get_path()) for a in (ax, ax2) for line in a.get_lines()]
+    best = None
+    for loc in _LOCATIONS:
+        box = ax2.legend(handles, labels, loc=loc).get_window_extent()
+        badness = sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False) for path in paths)
+        if best is None or badness < best[0]:
+            best = badness, loc
+        if badness == 0:
+            break
+    return ax2.legend(handles, labels, loc=best[1])
 
 
 def _score_axis(ax):
