@@ -37,7 +37,10 @@ Each page runs in a temporary directory (pages write files: model.pkl, model.onn
 ...) with matplotlib's Agg backend and one BLAS thread, the test suite's setting.
 RuntimeWarnings are errors there, as in the suite, but for a search's
 FitFailedWarning. Pages keep their examples small (few epochs, small data), so that
-the whole module stays well under a minute.
+the whole module stays under a minute.
+
+The troubleshooting page is checked further: every message it quotes is produced by
+the call it describes and compared with the quote (the end of this module).
 """
 
 import ast
@@ -107,6 +110,13 @@ def _indent(line):
     return len(line) - len(line.lstrip())
 
 
+def _ends_paragraph_with_literal(line):
+    """Whether ``line`` ends a paragraph that introduces a literal block: it ends in
+    '::' but is no directive ('.. note::') and no title underline of colons."""
+    text = line.strip()
+    return text.endswith("::") and not text.startswith("..") and (text == "::" or set(text) != {":"})
+
+
 def _marker(match, page, lineno):
     """('skip', reason) or ('output', None) from a marker's regex match."""
     kind, rest = match.group(1), match.group(2)
@@ -124,7 +134,7 @@ def _marker(match, page, lineno):
 
 def _normalize(language):
     language = language.lower()
-    return "python" if language in PYTHON or language in {"default", "python3"} else language
+    return "python" if language in PYTHON or language == "default" else language
 
 
 def rst_blocks(text, page="<page>"):
@@ -149,7 +159,7 @@ def rst_blocks(text, page="<page>"):
         directive = DIRECTIVE.match(line)
         if directive:
             indent, language = len(directive.group(1)), _normalize(directive.group(2) or default)
-        elif line.rstrip().endswith("::") and not line.lstrip().startswith(".."):
+        elif _ends_paragraph_with_literal(line):
             indent, language = _indent(line), default
         else:
             if line.lstrip().startswith(">>>"):
@@ -466,6 +476,9 @@ def test_which_blocks_run(tmp_path):
            Nested::
 
               d = 4
+
+        A title underlined with colons
+        ::::::::::::::::::::::::::::::
 
         .. highlight:: text
 
