@@ -1,6 +1,8 @@
 """LossCurveDisplay: the training and validation loss per epoch, and the validation
 score, in scikit-learn's Display style."""
 
+import functools
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
@@ -209,25 +211,64 @@ _LOCATIONS = (
 
 
 def _legend_clear_of_both(ax, ax2, handles, labels):
-    """Put the legend on the score axis ``ax2`` (drawn on top) where it covers the
-    fewest points of the lines of both axes.
+    """The legend of both axes, on the score axis ``ax2`` (drawn on top), placed
+    when it is drawn where it hides the fewest points of the lines of both axes.
 
     matplotlib's loc="best" weighs the lines of the legend's own axes only: on the
-    score axis it would sit on the loss curves' tail. This is its rule (the first
-    of its locations that crosses no line, else the one that crosses least) over
-    the lines of both axes, as they are drawn when the legend is placed.
+    score axis it would sit on the loss curves' tail.
     """
-    ax.figure.draw_without_rendering()  # the limits and layout the lines are drawn in
-    paths = [line.get_transform().transform_path(line.get_path()) for a in (ax, ax2) for line in a.get_lines()]
-    best = None
-    for loc in _LOCATIONS:
-        box = ax2.legend(handles, labels, loc=loc).get_window_extent()
-        badness = sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False) for path in paths)
-        if best is None or badness < best[0]:
-            best = badness, loc
-        if badness == 0:
-            break
-    return ax2.legend(handles, labels, loc=best[1])
+    legend = ax2.legend(handles, labels)
+    placer = _legend_placer()
+    if not any(isinstance(child, placer) for child in ax2.get_children()):
+        ax2.add_artist(placer(ax, ax2))
+    return legend
+
+
+@functools.cache
+def _legend_placer():
+    """The artist class that places the score axis's legend (a function, so that
+    matplotlib is imported only when plotting)."""
+    from matplotlib.artist import Artist
+
+    class LegendPlacer(Artist):
+        """Draws nothing. Drawn after the lines and before the legend (by zorder),
+        when the limits and the layout are final, it moves the score axis's legend
+        to the first of matplotlib's locations that crosses no line of either axis,
+        else to the one that crosses least: loc="best"'s rule, over both axes. A
+        location the user sets on the legend afterwards is left alone."""
+
+        zorder = 4.5  # lines 2, legend 5
+
+        def __init__(self, ax, ax2):
+            super().__init__()
+            self._pair = ax, ax2
+            self._placed = None, None  # the legend last placed, and where
+            self.set_in_layout(False)  # it has no extent for tight layouts to make room for
+
+        def draw(self, renderer):
+            ax, ax2 = self._pair
+            legend = ax2.get_legend()
+            if legend is None:
+                return
+            placed, code = self._placed
+            # a location set since is the user's (legend._loc: matplotlib has no getter)
+            if legend is placed and legend._loc != code:
+                return
+            paths = [line.get_transform().transform_path(line.get_path()) for a in (ax, ax2) for line in a.get_lines()]
+            set_loc = getattr(legend, "set_loc", None) or legend._set_loc  # public from matplotlib 3.8
+            best = None
+            for name in _LOCATIONS:
+                set_loc(legend.codes[name])
+                box = legend.get_window_extent(renderer)
+                badness = sum(box.count_contains(p.vertices) + p.intersects_bbox(box, filled=False) for p in paths)
+                if best is None or badness < best[0]:
+                    best = badness, name
+                if badness == 0:
+                    break
+            set_loc(legend.codes[best[1]])
+            self._placed = legend, legend.codes[best[1]]
+
+    return LegendPlacer
 
 
 def _score_axis(ax):

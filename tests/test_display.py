@@ -232,3 +232,32 @@ def test_the_legend_of_loss_curves_alone_hides_none():
     for k, name in enumerate(["adam", "sgd"]):
         LossCurveDisplay(_training_curves(60, 2.4, 0.05 * (k + 1), seed=k)[0], estimator_name=name).plot(ax=ax)
     assert _covered(ax.get_legend(), [ax]) == 0
+
+
+def test_the_legend_moves_when_the_limits_change_after_plotting():
+    # placed when drawn, so limits set after plot() count: here the loss axis is
+    # rescaled so that the loss curves' tail runs through the middle right, where
+    # the legend stood for the curves as plotted
+    fig, ax = plt.subplots()
+    loss, validation_loss, scores = _training_curves(55, 2.4, 0.15, seed=0)
+    display = LossCurveDisplay(
+        loss, validation_loss_curve=validation_loss, validation_scores=scores, estimator_name="net"
+    ).plot(ax=ax)
+    legend = display.ax2_.get_legend()
+    fig.canvas.draw()
+    before = legend.get_window_extent()
+    ax.set_ylim(-0.7, 1.0)  # the loss tail (0.15) now runs through the middle
+    assert _covered(legend, [ax, display.ax2_]) == 0
+    assert legend.get_window_extent() != before
+
+
+def test_a_legend_location_set_by_the_user_is_kept():
+    fig, ax = plt.subplots()
+    loss, validation_loss, scores = _training_curves(55, 2.4, 0.15, seed=0)
+    display = LossCurveDisplay(loss, validation_loss_curve=validation_loss, validation_scores=scores).plot(ax=ax)
+    legend = display.ax2_.get_legend()
+    fig.canvas.draw()
+    legend.set_loc("lower left")
+    fig.canvas.draw()
+    axes_box, box = display.ax2_.get_window_extent(), legend.get_window_extent()
+    assert box.x0 - axes_box.x0 < 20 and box.y0 - axes_box.y0 < 20  # in the lower left corner
