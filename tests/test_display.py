@@ -216,7 +216,7 @@ def test_the_legend_hides_no_curve_of_either_axis(n_estimators):
     # the loss curves fall to the lower right, the scores rise to the upper right:
     # the legend's place is where neither axis draws (loc="best" on the score axis
     # sees only the scores, and sat on the loss curves' tail)
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     for k in range(n_estimators):
         loss, validation_loss, scores = _training_curves(55 - 30 * k, 2.4, 0.15 / (k + 1), seed=k)
         display = LossCurveDisplay(
@@ -228,7 +228,7 @@ def test_the_legend_hides_no_curve_of_either_axis(n_estimators):
 
 
 def test_the_legend_of_loss_curves_alone_hides_none():
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     for k, name in enumerate(["adam", "sgd"]):
         LossCurveDisplay(_training_curves(60, 2.4, 0.05 * (k + 1), seed=k)[0], estimator_name=name).plot(ax=ax)
     assert _covered(ax.get_legend(), [ax]) == 0

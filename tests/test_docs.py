@@ -209,7 +209,9 @@ def markdown_blocks(text, page="<page>"):
         j = i + 1
         while j < len(lines) and not lines[j].strip().startswith(ticks):
             j += 1
-        code = textwrap.dedent("\n".join(line[indent:] if line[:indent].isspace() else line for line in lines[i + 1 : j]))
+        code = textwrap.dedent(
+            "\n".join(line[indent:] if line[:indent].isspace() else line for line in lines[i + 1 : j])
+        )
         blocks.append(_block(page, i + 1, language, code.strip("\n") + "\n", pending))
         pending, i = None, j + 1
     return _check(blocks, pending, page)
@@ -315,6 +317,7 @@ def run_blocks(blocks, cwd):
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
+        check=False,  # a failing block is reported from the result file
     )
     result_file = cwd / "_result.json"
     if not result_file.exists():  # the interpreter itself died
@@ -437,7 +440,9 @@ def test_an_undefined_name_fails_naming_page_block_and_error(tmp_path):
 
 
 def test_blocks_of_a_page_share_one_fresh_interpreter(tmp_path):
-    first = write(tmp_path, "a.rst", "::\n\n    import sys\n    sys.shared = 1\n    value = 2\n\n::\n\n    assert value == 2\n")
+    first = write(
+        tmp_path, "a.rst", "::\n\n    import sys\n    sys.shared = 1\n    value = 2\n\n::\n\n    assert value == 2\n"
+    )
     assert check_page(first, tmp_path) == []
     # a second page sees neither the first page's names nor its interpreter's state
     second = write(tmp_path, "b.rst", "::\n\n    import sys\n    assert not hasattr(sys, 'shared')\n    print(value)\n")
@@ -534,8 +539,10 @@ def test_markdown_fences(tmp_path):
         (".. skdeep-docs: maybe\n\n::\n\n    x = 1\n", "unknown marker"),
         (".. skdeep-docs: output\n\n.. code-block:: text\n\n   1\n", "must follow a Python block that runs"),
         (
-            ".. skdeep-docs: skip — needs a cluster\n\n::\n\n    print(1)\n\n"
-            ".. skdeep-docs: output\n\n.. code-block:: text\n\n   1\n",
+            (
+                ".. skdeep-docs: skip — needs a cluster\n\n::\n\n    print(1)\n\n"
+                ".. skdeep-docs: output\n\n.. code-block:: text\n\n   1\n"
+            ),
             "the one at line 3 is skipped",
         ),
         ("Try it:\n\n>>> 1 + 1\n2\n", "doctest block is not run"),
@@ -722,7 +729,7 @@ def _troubleshooting_cases():
         model = clf(warm_start=True, **first).fit(X, y)
         model.set_params(**then).fit(X, y_then, **fit)
 
-    def partial(first, then, y_then=y):
+    def partial(then, y_then=y):
         model = clf().partial_fit(X, y, classes=[0, 1])
         model.set_params(**then).partial_fit(X, y_then)
 
@@ -751,135 +758,328 @@ def _troubleshooting_cases():
         pytest.importorskip("matplotlib")
         LossCurveDisplay.from_estimator(LogisticRegression().fit(X, y))
 
-    return {
+    cases = [
         # Parameters
-        "The 'alpha' parameter of MLPClassifier must be a float in the range [0.0, inf). Got -1.0 instead.": lambda: clf(
-            alpha=-1.0
-        ).fit(X, y),
-        "hidden_layer_sizes must be positive integers, got <value>.": lambda: clf(hidden_layer_sizes=(4, 0)).fit(X, y),
-        "keep_prob must be a float in (0, 1] or a sequence with one value per hidden layer (<n>), got <value>.": (
-            lambda: clf(keep_prob=(0.8, 0.9)).fit(X, y)
+        (
+            "The 'alpha' parameter of MLPClassifier must be a float in the range [0.0, inf). Got -1.0 instead.",
+            lambda: clf(alpha=-1.0).fit(X, y),
         ),
-        "keep_prob values must lie in (0, 1], got <value>.": lambda: clf(
-            hidden_layer_sizes=(4, 4), keep_prob=(0.5, 1.5)
-        ).fit(X, y),
-        "keep_prob must hold floats in (0, 1], got <value>.": lambda: clf(keep_prob=("a",)).fit(X, y),
-        "init returned weights of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<i>, <o>).": (
-            lambda: clf(init=lambda fan_in, fan_out, rng: np.zeros((fan_out, fan_in))).fit(X, y)
+        (
+            "hidden_layer_sizes must be positive integers, got <value>.",
+            lambda: clf(hidden_layer_sizes=(4, 0)).fit(X, y),
         ),
-        "init returned biases of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<o>,).": (
+        (
+            "keep_prob must be a float in (0, 1] or a sequence with one value per hidden layer (<n>), got <value>.",
+            lambda: clf(keep_prob=(0.8, 0.9)).fit(X, y),
+        ),
+        (
+            "keep_prob values must lie in (0, 1], got <value>.",
+            lambda: clf(hidden_layer_sizes=(4, 4), keep_prob=(0.5, 1.5)).fit(X, y),
+        ),
+        (
+            "keep_prob must hold floats in (0, 1], got <value>.",
+            lambda: clf(keep_prob=("a",)).fit(X, y),
+        ),
+        (
+            "init returned weights of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<i>, <o>).",
+            lambda: clf(init=lambda fan_in, fan_out, rng: np.zeros((fan_out, fan_in))).fit(X, y),
+        ),
+        (
+            "init returned biases of shape <shape> for a layer with fan_in=<i> and fan_out=<o>; expected (<o>,).",
             lambda: clf(init=lambda fan_in, fan_out, rng: (np.zeros((fan_in, fan_out)), np.zeros(fan_in + 1))).fit(
                 X, y
-            )
+            ),
         ),
-        "solver='lbfgs' cannot be used with keep_prob < 1: ...": lambda: clf(solver="lbfgs", keep_prob=0.5).fit(X, y),
-        "learning_rate='exponential' needs decay_rate in (0, 1], the factor the learning rate is multiplied by every "
-        "decay_steps epochs; decay_rate=<value> would <effect>.": lambda: clf(
-            solver="sgd", learning_rate="exponential", decay_rate=0.0
-        ).fit(X, y),
-        "batch_norm=True normalizes each hidden unit over the rows of a batch and needs at least 2 rows per batch, but "
-        "the batches have 1 (n_samples=<n>, batch_size=<b>). ...": lambda: clf(batch_norm=True, batch_size=1).fit(X, y),
-        "This model was fitted with batch_norm=<old>: warm_start=True cannot continue it with batch_norm=<new>, ...": (
-            lambda: warm({}, {"batch_norm": True})
+        (
+            "solver='lbfgs' cannot be used with keep_prob < 1: ...",
+            lambda: clf(solver="lbfgs", keep_prob=0.5).fit(X, y),
         ),
-        "init returned non-finite weights (inf or NaN) for a layer of shape <shape>.": lambda: clf(
-            init=lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), np.nan)
-        ).fit(X, y),
-        "The classes, <classes>, are not in class_weight": lambda: clf(class_weight={0: 1.0, 5: 2.0}).fit(X, y),
-        "class_weight values must be finite and non-negative, got <value>.": lambda: clf(
-            class_weight={0: -1.0, 1: 1.0}
-        ).fit(X, y),
-        "This 'MLPClassifier' has no attribute 'partial_fit'": lambda: clf(solver="lbfgs").partial_fit,
+        (
+            (
+                "learning_rate='exponential' needs decay_rate in (0, 1], the factor the learning rate is multiplied "
+                "by every decay_steps epochs; decay_rate=<value> would <effect>."
+            ),
+            lambda: clf(solver="sgd", learning_rate="exponential", decay_rate=0.0).fit(X, y),
+        ),
+        (
+            (
+                "batch_norm=True normalizes each hidden unit over the rows of a batch and needs at least 2 rows per "
+                "batch, but the batches have 1 (n_samples=<n>, batch_size=<b>). ..."
+            ),
+            lambda: clf(batch_norm=True, batch_size=1).fit(X, y),
+        ),
+        (
+            (
+                "This model was fitted with batch_norm=<old>: warm_start=True cannot continue it with "
+                "batch_norm=<new>, ..."
+            ),
+            lambda: warm({}, {"batch_norm": True}),
+        ),
+        (
+            "init returned non-finite weights (inf or NaN) for a layer of shape <shape>.",
+            lambda: clf(init=lambda fan_in, fan_out, rng: np.full((fan_in, fan_out), np.nan)).fit(X, y),
+        ),
+        (
+            "The classes, <classes>, are not in class_weight",
+            lambda: clf(class_weight={0: 1.0, 5: 2.0}).fit(X, y),
+        ),
+        (
+            "class_weight values must be finite and non-negative, got <value>.",
+            lambda: clf(class_weight={0: -1.0, 1: 1.0}).fit(X, y),
+        ),
+        (
+            "This 'MLPClassifier' has no attribute 'partial_fit'",
+            lambda: clf(solver="lbfgs").partial_fit,
+        ),
         # Data
-        "Input X contains NaN. ...": lambda: clf().fit(with_nan(X), y),
-        "Input X contains infinity or a value too large for dtype('float64').": lambda: clf().fit(
-            with_nan(X, np.inf), y
+        (
+            "Input X contains NaN. ...",
+            lambda: clf().fit(with_nan(X), y),
         ),
-        "Input y contains NaN.": lambda: clf().fit(X, with_nan(y)),
-        "Input y contains infinity ...": lambda: clf().fit(X, with_nan(y, np.inf)),
-        "Found array with 0 sample(s) (shape=(0, <p>)) while a minimum of 1 is required by <estimator>.": lambda: clf().fit(
-            X[:0], y[:0]
+        (
+            "Input X contains infinity or a value too large for dtype('float64').",
+            lambda: clf().fit(with_nan(X, np.inf), y),
         ),
-        "Found array with 0 feature(s) (shape=(<n>, 0)) while a minimum of 1 is required by <estimator>.": (
-            lambda: clf().fit(X[:, :0], y)
+        (
+            "Input y contains NaN.",
+            lambda: clf().fit(X, with_nan(y)),
         ),
-        "Expected 2D array, got 1D array instead: ...": lambda: clf().fit(X[:, 0], y),
-        "Found array with dim 3, while dim <= 2 is required by <estimator>.": lambda: clf().fit(X[:, :, None], y),
-        "Found input variables with inconsistent numbers of samples: [<n_X>, <n_y>]": lambda: clf().fit(X, y[:-1]),
-        "could not convert string to float: <value>": lambda: clf().fit(np.array([["a", "b", "c"]] * 20), y),
-        "Complex data not supported ...": lambda: clf().fit(X + 1j, y),
-        "Unknown label type: continuous. ...": lambda: clf().fit(X, y_reg),
-        "MLPClassifier needs samples of at least 2 classes in the data, but the data contains only one class: <label>.": (
-            lambda: clf().fit(X, np.zeros(20))
+        (
+            "Input y contains infinity ...",
+            lambda: clf().fit(X, with_nan(y, np.inf)),
         ),
-        "classes must be passed on the first call to partial_fit.": lambda: clf().partial_fit(X, y),
-        "`y` has classes not in `self.classes_`. ...": lambda: partial({}, {}, y_then=y3),
-        "warm_start can only be used where `y` has the same classes as in the previous call to fit. ...": lambda: warm(
-            {}, {}, y_then=y3
+        (
+            "Found array with 0 sample(s) (shape=(0, <p>)) while a minimum of 1 is required by <estimator>.",
+            lambda: clf().fit(X[:0], y[:0]),
         ),
-        "warm_start=True cannot continue this model with hidden_layer_sizes=...: it was fitted with hidden layers of "
-        "[...] units. ...": lambda: warm({}, {"hidden_layer_sizes": (5,)}),
-        "partial_fit cannot continue ...": lambda: partial({}, {"hidden_layer_sizes": (5,)}),
-        "loss='poisson' needs y >= 0; some values of y are negative.": lambda: reg(loss="poisson").fit(X, y_reg),
-        "sample_weight.shape == (<n_w>,), expected (<n>,)!": lambda: clf().fit(X, y, sample_weight=np.ones(19)),
-        "Input sample_weight contains NaN.": lambda: clf().fit(X, y, sample_weight=with_nan(np.ones(20))),
-        "Negative values in data passed to `sample_weight`.": lambda: clf().fit(X, y, sample_weight=-np.ones(20)),
-        "Sample weights must contain at least one non-zero number.": lambda: clf().fit(X, y, sample_weight=np.zeros(20)),
-        "sample_weight must have a positive sum over the training samples.": weight_held_out,
-        "The validation set is too small (<k> of <n> samples, <c> classes): increase validation_fraction or the size "
-        "of the data set, or set early_stopping=False.": lambda: clf(early_stopping=True, validation_fraction=0.01).fit(
-            X, y
+        (
+            "Found array with 0 feature(s) (shape=(<n>, 0)) while a minimum of 1 is required by <estimator>.",
+            lambda: clf().fit(X[:, :0], y),
         ),
-        "MLPRegressor needs numeric y; got values of dtype <dtype>.": lambda: reg().fit(X, np.array(["a"] * 20)),
-        "The network's outputs overflowed for this X (inf - inf in a hidden layer): ...": overflow,
-        "X has <p> features, but <estimator> is expecting <q> features as input.": lambda: fitted.predict(X[:, :2]),
-        "This <estimator> instance is not fitted yet. ...": lambda: clf().predict(X),
+        (
+            "Expected 2D array, got 1D array instead: ...",
+            lambda: clf().fit(X[:, 0], y),
+        ),
+        (
+            "Found array with dim 3, while dim <= 2 is required by <estimator>.",
+            lambda: clf().fit(X[:, :, None], y),
+        ),
+        (
+            "Found input variables with inconsistent numbers of samples: [<n_X>, <n_y>]",
+            lambda: clf().fit(X, y[:-1]),
+        ),
+        (
+            "could not convert string to float: <value>",
+            lambda: clf().fit(np.array([["a", "b", "c"]] * 20), y),
+        ),
+        (
+            "Complex data not supported ...",
+            lambda: clf().fit(X + 1j, y),
+        ),
+        (
+            "Unknown label type: continuous. ...",
+            lambda: clf().fit(X, y_reg),
+        ),
+        (
+            (
+                "MLPClassifier needs samples of at least 2 classes in the data, but the data contains only one class:"
+                " <label>."
+            ),
+            lambda: clf().fit(X, np.zeros(20)),
+        ),
+        (
+            "classes must be passed on the first call to partial_fit.",
+            lambda: clf().partial_fit(X, y),
+        ),
+        (
+            "`y` has classes not in `self.classes_`. ...",
+            lambda: partial({}, y_then=y3),
+        ),
+        (
+            "warm_start can only be used where `y` has the same classes as in the previous call to fit. ...",
+            lambda: warm({}, {}, y_then=y3),
+        ),
+        (
+            (
+                "warm_start=True cannot continue this model with hidden_layer_sizes=...: it was fitted with hidden "
+                "layers of [...] units. ..."
+            ),
+            lambda: warm({}, {"hidden_layer_sizes": (5,)}),
+        ),
+        (
+            "partial_fit cannot continue ...",
+            lambda: partial({"hidden_layer_sizes": (5,)}),
+        ),
+        (
+            "loss='poisson' needs y >= 0; some values of y are negative.",
+            lambda: reg(loss="poisson").fit(X, y_reg),
+        ),
+        (
+            "sample_weight.shape == (<n_w>,), expected (<n>,)!",
+            lambda: clf().fit(X, y, sample_weight=np.ones(19)),
+        ),
+        (
+            "Input sample_weight contains NaN.",
+            lambda: clf().fit(X, y, sample_weight=with_nan(np.ones(20))),
+        ),
+        (
+            "Negative values in data passed to `sample_weight`.",
+            lambda: clf().fit(X, y, sample_weight=-np.ones(20)),
+        ),
+        (
+            "Sample weights must contain at least one non-zero number.",
+            lambda: clf().fit(X, y, sample_weight=np.zeros(20)),
+        ),
+        (
+            "sample_weight must have a positive sum over the training samples.",
+            lambda: weight_held_out(),
+        ),
+        (
+            (
+                "The validation set is too small (<k> of <n> samples, <c> classes): increase validation_fraction or "
+                "the size of the data set, or set early_stopping=False."
+            ),
+            lambda: clf(early_stopping=True, validation_fraction=0.01).fit(X, y),
+        ),
+        (
+            "MLPRegressor needs numeric y; got values of dtype <dtype>.",
+            lambda: reg().fit(X, np.array(["a"] * 20)),
+        ),
+        (
+            "The network's outputs overflowed for this X (inf - inf in a hidden layer): ...",
+            lambda: overflow(),
+        ),
+        (
+            "X has <p> features, but <estimator> is expecting <q> features as input.",
+            lambda: fitted.predict(X[:, :2]),
+        ),
+        (
+            "This <estimator> instance is not fitted yet. ...",
+            lambda: clf().predict(X),
+        ),
         # A validation set of your own
-        "X_val is given, but y_val is not: pass both, or neither.": lambda: es().fit(X, y, X_val=X),
-        "y_val is given, but X_val is not: pass both, or neither.": lambda: es().fit(X, y, y_val=y),
-        "sample_weight_val is given, but X_val and y_val are not.": lambda: es().fit(X, y, sample_weight_val=y),
-        "X_val and y_val are given while early_stopping=False: the validation set serves early stopping. Set "
-        "early_stopping=True, or leave them out.": lambda: clf().fit(X, y, X_val=X, y_val=y),
-        "X_val and y_val have different numbers of samples: <n> and <m>.": lambda: es().fit(X, y, X_val=X, y_val=y[:-1]),
-        "X_val: <message>": lambda: es().fit(X, y, X_val=X[:, :2], y_val=y),
-        "y_val: <message>": lambda: es(reg).fit(X, y_reg, X_val=X, y_val=with_nan(y_reg)),
-        "y_val has <k> outputs, but y has <m>.": lambda: es(reg).fit(X, y_reg, X_val=X, y_val=np.c_[y_reg, y_reg]),
-        "y_val: classes <classes> are not in y, whose classes are <classes>.": lambda: es().fit(X, y, X_val=X, y_val=y3),
-        "y_val: multilabel targets need <k> columns, as y; got shape <shape>.": lambda: es().fit(
-            X, np.c_[y, 1 - y, y], X_val=X, y_val=np.c_[y, 1 - y]
+        (
+            "X_val is given, but y_val is not: pass both, or neither.",
+            lambda: es().fit(X, y, X_val=X),
         ),
-        "scoring=<scoring> failed on the validation set of <n> samples: <error> Check that the scorer takes these "
-        "targets; ...": lambda: clf(early_stopping=True, scoring="roc_auc").fit(X, y3),
+        (
+            "y_val is given, but X_val is not: pass both, or neither.",
+            lambda: es().fit(X, y, y_val=y),
+        ),
+        (
+            "sample_weight_val is given, but X_val and y_val are not.",
+            lambda: es().fit(X, y, sample_weight_val=y),
+        ),
+        (
+            (
+                "X_val and y_val are given while early_stopping=False: the validation set serves early stopping. Set "
+                "early_stopping=True, or leave them out."
+            ),
+            lambda: clf().fit(X, y, X_val=X, y_val=y),
+        ),
+        (
+            "X_val and y_val have different numbers of samples: <n> and <m>.",
+            lambda: es().fit(X, y, X_val=X, y_val=y[:-1]),
+        ),
+        (
+            "X_val: <message>",
+            lambda: es().fit(X, y, X_val=X[:, :2], y_val=y),
+        ),
+        (
+            "y_val: <message>",
+            lambda: es(reg).fit(X, y_reg, X_val=X, y_val=with_nan(y_reg)),
+        ),
+        (
+            "y_val has <k> outputs, but y has <m>.",
+            lambda: es(reg).fit(X, y_reg, X_val=X, y_val=np.c_[y_reg, y_reg]),
+        ),
+        (
+            "y_val: classes <classes> are not in y, whose classes are <classes>.",
+            lambda: es().fit(X, y, X_val=X, y_val=y3),
+        ),
+        (
+            "y_val: multilabel targets need <k> columns, as y; got shape <shape>.",
+            lambda: es().fit(X, np.c_[y, 1 - y, y], X_val=X, y_val=np.c_[y, 1 - y]),
+        ),
+        (
+            (
+                "scoring=<scoring> failed on the validation set of <n> samples: <error> Check that the scorer takes "
+                "these targets; ..."
+            ),
+            lambda: clf(early_stopping=True, scoring="roc_auc").fit(X, y3),
+        ),
         # Training
-        "<estimator> diverged: the loss or the weights became non-finite (inf or NaN), or the loss grew a millionfold, "
-        "at iteration <k>. Try a lower learning_rate_init, a smaller init_scale or a scaled X (for example with "
-        "StandardScaler).": diverge,
-        "<estimator> diverged: ... Keeping the weights of the best validation score.": lambda: diverge(
-            early_stopping=True, validation_fraction=0.2
+        (
+            (
+                "<estimator> diverged: the loss or the weights became non-finite (inf or NaN), or the loss grew a "
+                "millionfold, at iteration <k>. Try a lower learning_rate_init, a smaller init_scale or a scaled X "
+                "(for example with StandardScaler)."
+            ),
+            lambda: diverge(),
         ),
-        "Stochastic Optimizer: Maximum iterations (<max_iter>) reached and the optimization hasn't converged yet.": (
-            lambda: clf().fit(X, y)
+        (
+            "<estimator> diverged: ... Keeping the weights of the best validation score.",
+            lambda: diverge(early_stopping=True, validation_fraction=0.2),
         ),
-        "lbfgs failed to converge after <k> iteration(s) (status=<s>): <reason>. Increase max_iter or max_fun, or "
-        "scale the data.": lambda: clf(solver="lbfgs").fit(X, y),
-        "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped: batch_size=<b> is larger "
-        "than the number of training samples (<n>); using <n>, one full batch per epoch.": lambda: clf(batch_size=50).fit(
-            X, y
+        (
+            "Stochastic Optimizer: Maximum iterations (<max_iter>) reached and the optimization hasn't converged yet.",
+            lambda: clf().fit(X, y),
+        ),
+        (
+            (
+                "lbfgs failed to converge after <k> iteration(s) (status=<s>): <reason>. Increase max_iter or "
+                "max_fun, or scale the data."
+            ),
+            lambda: clf(solver="lbfgs").fit(X, y),
+        ),
+        (
+            (
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped: batch_size=<b> "
+                "is larger than the number of training samples (<n>); using <n>, one full batch per epoch."
+            ),
+            lambda: clf(batch_size=50).fit(X, y),
         ),
         # Display, gradient checking
-        "epsilon must be a finite float > 0, got <value>.": lambda: gradient_check(clf(), X, y, epsilon=0.0),
-        "threshold must be a float > 0, got <value>.": lambda: gradient_check(clf(), X, y, threshold=-1.0),
-        "<estimator> has no loss_curve_: LossCurveDisplay needs an estimator that records its training loss, such as "
-        "skdeep's MLPClassifier or MLPRegressor.": display,
-        # Saving
-        "<estimator> was saved with skdeep <old> (scikit-learn <v>) and is being loaded with skdeep <new> "
-        "(scikit-learn <v>). ...": version_warning,
-        "The saved estimator's _optimizer is '<name>', which this version of skdeep does not have (it has <names>). ...": (
-            lambda: reload(clf(solver="sgd").fit(X, y), _optimizer={"kind": "nadam", "attributes": {}})
+        (
+            (
+                "<estimator> has no loss_curve_: LossCurveDisplay needs an estimator that records its training loss, "
+                "such as skdeep's MLPClassifier or MLPRegressor."
+            ),
+            lambda: display(),
         ),
-        "Cannot convert MLPClassifier to ONNX: its class labels <classes> cannot be ONNX labels, ...": onnx_labels,
-        "Cannot convert <estimator> to ONNX: activation=<name> has no ONNX export; ...": onnx_activation,
-    }
+        (
+            "epsilon must be a finite float > 0, got <value>.",
+            lambda: gradient_check(clf(), X, y, epsilon=0.0),
+        ),
+        (
+            "threshold must be a float > 0, got <value>.",
+            lambda: gradient_check(clf(), X, y, threshold=-1.0),
+        ),
+        # Saving
+        (
+            (
+                "<estimator> was saved with skdeep <old> (scikit-learn <v>) and is being loaded with skdeep <new> "
+                "(scikit-learn <v>). ..."
+            ),
+            lambda: version_warning(),
+        ),
+        (
+            (
+                "The saved estimator's _optimizer is '<name>', which this version of skdeep does not have (it has "
+                "<names>). ..."
+            ),
+            lambda: reload(clf(solver="sgd").fit(X, y), _optimizer={"kind": "nadam", "attributes": {}}),
+        ),
+        (
+            "Cannot convert MLPClassifier to ONNX: its class labels <classes> cannot be ONNX labels, ...",
+            lambda: onnx_labels(),
+        ),
+        (
+            "Cannot convert <estimator> to ONNX: activation=<name> has no ONNX export; ...",
+            lambda: onnx_activation(),
+        ),
+    ]
+    return dict(cases)
 
 
 # Quoted on the page but not produced here, each with the reason.
@@ -900,7 +1100,11 @@ def _quote_pattern(quote):
     literal."""
     parts = re.split(r"(<[^<>]+>|\.\.\.)", quote)
     return "".join(
-        ".+?" if p.startswith("<") and p.endswith(">") else ".*?" if p == "..." else re.sub(r"\\ ", r"\\s+", re.escape(p))
+        ".+?"
+        if p.startswith("<") and p.endswith(">")
+        else ".*?"
+        if p == "..."
+        else re.sub(r"\\ ", r"\\s+", re.escape(p))
         for p in parts
     )
 
