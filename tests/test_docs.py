@@ -387,6 +387,8 @@ def check_page(path, cwd):
             block = running[result["failed"]]
             return [f"{block.name} (Python block {result['failed'] + 1} of {len(running)}) failed:\n{result['error']}"]
         printed = dict(zip((id(b) for b in running), result["outputs"], strict=True))
+        for block, seconds in zip(running, result["seconds"], strict=True):
+            print(f"{block.name}: {seconds:.1f} s")  # pytest -rP shows where a page spends its time
         last = None
         for block in blocks:
             if block.is_output and id(last) in printed and not output_matches(block.code, printed[id(last)]):
