@@ -304,7 +304,9 @@ def run_blocks(blocks, cwd):
     env = {
         **os.environ,
         # the skdeep this test imports, not whichever is installed
-        "PYTHONPATH": os.pathsep.join([str(Path(skdeep.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(skdeep.__file__).parents[1]), os.environ.get("PYTHONPATH")])
+        ),
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
