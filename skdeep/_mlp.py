@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 
 from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
-from ._losses import OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
+from ._losses import LOSSES, OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
 from ._monitor import Monitor, ValidationSet
 from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, full_batch_objective, init_params
 from ._optimizers import OPTIMIZERS
@@ -270,8 +270,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate y_val against what fit learned from y; encode it as Y is."""
 
     @abstractmethod
-    def _output_activation(self):
-        """The key of OUTPUTS for the output layer."""
+    def _loss_name(self):
+        """The key of LOSSES that this fit minimizes."""
 
     @abstractmethod
     def _score_outputs(self, y, P, sample_weight):
@@ -318,9 +318,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             return self.init
         return partial(INITIALIZERS[self.init], init_scale=self.init_scale, activation=self.activation)
 
+    def _loss(self):
+        """The loss by name, with the values of its parameters (see LOSSES)."""
+        loss = LOSSES[self._loss_name()]
+        return loss.with_values(**{name: getattr(self, name) for name in loss.parameters})
+
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._output_activation())
+        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._loss())
 
     def _init_theta(self, net, rng, dtype):
         """Parameters exactly as a first fit draws them (used by gradient_check too)."""
@@ -384,7 +389,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta = self._start_parameters(net, X.dtype, first_call, incremental)
         running = self._start_batch_norm(net.layout, theta, first_call)
 
-        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data)
+        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
         monitor = Monitor(self, validation, running)
         tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -460,7 +465,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, sizes)]
         self.n_outputs_ = sizes[-1]
         self.n_layers_ = len(net.layout.layer_sizes)
-        self.out_activation_ = net.output
+        self.out_activation_ = net.loss.out_activation  # the inverse of the loss's link
         return theta
 
     def _start_batch_norm(self, layout, theta, first_call):
@@ -611,7 +616,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         return int(min(self.batch_size, n_samples))
 
-    def _validation_set(self, X, y, Y, sample_weight, validation_data):
+    def _validation_set(self, X, y, Y, sample_weight, validation_data, net):
         """The training set and the ValidationSet (None without one): the validation
         data given to fit, or for sgd and adam with early stopping sklearn's split of
         the training data (drawn after the initial weights, as sklearn's)."""
@@ -619,7 +624,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
         if validation_data is None:
             return (X, y, Y, sample_weight), None
-        validation = ValidationSet(self, *validation_data, scoring=self.scoring)
+        validation = ValidationSet(self, net, *validation_data, scoring=self.scoring)
         return (X, y, Y, sample_weight), validation
 
     def _split_validation(self, X, y, Y, sample_weight):
@@ -1129,9 +1134,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y[np.arange(len(y)), codes] = 1
         return Y
 
-    def _output_activation(self):
+    def _loss_name(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
-        return "softmax" if multiclass else "logistic"
+        return "log_loss" if multiclass else "binary_log_loss"
 
     def _sample_weight(self, sample_weight, X, y):
         sample_weight = super()._sample_weight(sample_weight, X, y)
@@ -1219,7 +1224,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict(self, X):
         """Predicted class labels, shape (n_samples,) or (n_samples, n_classes)."""
         Z = self._logits(X)
-        return self._decode(OUTPUTS[self.out_activation_][1](Z))
+        return self._decode(OUTPUTS[self.out_activation_](Z))
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes). Never exactly 0: they
@@ -1267,22 +1272,48 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     initialization schemes, dropout, RMSprop, learning-rate decay and batch
     normalization.
 
-    The output layer is the identity (squared error) or exp (Poisson), for one or
-    several outputs. The loss is summed over the outputs and averaged over the
-    samples, so the reported loss and the gradient agree for any number of outputs.
+    The loss is chosen by name, as HistGradientBoostingRegressor's; its link sets the
+    output layer: the identity, or exp for the Poisson and gamma deviances. It is summed
+    over the outputs and averaged over the samples, so the reported loss and the
+    gradient agree for any number of outputs.
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        'poisson' uses an exp output and needs y >= 0.
+    loss : {'squared_error', 'absolute_error', 'huber', 'quantile', 'poisson', 'gamma'}, default='squared_error'
+        What training minimizes, per sample and output, with r = prediction - y:
+
+        - 'squared_error': r**2 / 2 (sklearn's MLP's). Predicts the conditional mean.
+        - 'absolute_error': abs(r). Predicts the conditional median; a few grossly
+          wrong targets pull it far less than the squared error.
+        - 'huber': r**2 / 2 where abs(r) <= huber_delta, else huber_delta *
+          (abs(r) - huber_delta / 2): the squared error near the target, the absolute
+          error beyond.
+        - 'quantile': the pinball loss of ``quantile``, (1 - quantile) * r where
+          r > 0, -quantile * r where r < 0. Predicts that quantile of y given X: two
+          such models give a prediction interval.
+        - 'poisson': half the Poisson deviance with an exp output; needs y >= 0.
+        - 'gamma': half the gamma deviance with an exp output; needs y > 0.
+
+        The absolute error, Huber and pinball losses have kinks, where backprop takes
+        the derivative 0 as it does at a ReLU's kink. ``score`` is R^2 whatever the loss
+        (HistGradientBoosting's rule); ``scoring='loss'`` makes early stopping follow
+        the validation data loss of this loss.
 """
         + _COMMON_DOC.split("Parameters\n    ----------\n", 1)[1]
+        + """    quantile : float in (0, 1), default=None
+        With loss='quantile', the quantile to predict (HistGradientBoosting's name),
+        which must then be set; ignored by the other losses.
+    huber_delta : float > 0, default=1.0
+        With loss='huber', the residual size where the loss turns from squared to
+        absolute, in the units of y; ignored by the other losses.
+"""
         + _ATTRIBUTES_DOC
     )
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({name for name, loss in LOSSES.items() if loss.kind == "regression"})],
+        **{name: constraints for loss in LOSSES.values() for name, constraints in loss.parameters.items()},
     }
 
     def __init__(
@@ -1319,6 +1350,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         decay_rate=1.0,
         decay_steps=1,
         batch_norm=False,
+        quantile=None,
+        huber_delta=1.0,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1353,6 +1386,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             batch_norm=batch_norm,
         )
         self.loss = loss
+        self.quantile = quantile
+        self.huber_delta = huber_delta
 
     def _encode_targets(self, y, first_call, classes, dtype):
         try:
@@ -1361,15 +1396,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError(f"{type(self).__name__} needs numeric y; got values of dtype {np.asarray(y).dtype}.") from None
         if not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinity.")
-        if self.loss == "poisson" and (y < 0).any():
-            raise ValueError("loss='poisson' needs y >= 0; some values of y are negative.")
+        LOSSES[self.loss].check_targets(y)
         return y.reshape(len(y), -1).astype(dtype, copy=False)
 
     def _encode_validation_targets(self, y_val, dtype):
         return self._encode_targets(y_val, first_call=False, classes=None, dtype=dtype)
 
-    def _output_activation(self):
-        return "exp" if self.loss == "poisson" else "identity"
+    def _loss_name(self):
+        return self.loss
 
     def _score_outputs(self, y, P, sample_weight):
         """r2_score averaged over the outputs, computed directly as sklearn does (with
@@ -1432,12 +1466,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Z = self._logits(X)
         if self.out_activation_ == "exp":  # keep exp(z) finite
             np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
-        P = OUTPUTS[self.out_activation_][1](Z)
+        P = OUTPUTS[self.out_activation_](Z)
         return P.ravel() if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
-        tags.target_tags.positive_only = self.loss == "poisson"
+        loss = LOSSES.get(self.loss) if isinstance(self.loss, str) else None
+        tags.target_tags.positive_only = loss is not None and loss.positive_only
         return tags

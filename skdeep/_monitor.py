@@ -14,8 +14,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 
-from ._losses import OUTPUTS
-from ._network import forward, objective_weights
+from ._network import forward, inference_layers, objective_weights
 
 
 class DivergenceError(ValueError):
@@ -31,9 +30,10 @@ class ValidationSet:
     Parameters
     ----------
     estimator : MLPClassifier or MLPRegressor
-        The estimator being fitted; its network is read through
-        ``_inference_layers`` and, for a scorer, through its predict methods.
+        The estimator being fitted: its ``_score_outputs`` gives the default score, and
+        a scorer predicts through its public methods.
     net : Network
+        Its hidden activation and its loss (with the loss's link) are the fit's.
     X : ndarray or sparse matrix of shape (n_val, n_features)
         Validated, in the training data's dtype.
     y : ndarray of shape (n_val,) or (n_val, n_outputs)
@@ -55,28 +55,29 @@ class ValidationSet:
     it would never stop.
     """
 
-    def __init__(self, estimator, X, y, Y, sample_weight, *, scoring):
-        self.estimator = estimator
+    def __init__(self, estimator, net, X, y, Y, sample_weight, *, scoring):
+        self.estimator, self.net = estimator, net
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
         self.w, _ = objective_weights(sample_weight, Y.shape[0], Y.dtype)
         self.scoring = scoring
         self.scorer = None if scoring in (None, "loss") else check_scoring(estimator, scoring)
 
-    def evaluate(self):
-        """The validation data loss and score of the estimator's current network;
-        (nan, nan) when the network's outputs overflow."""
-        est = self.estimator
-        coefs, intercepts = est._inference_layers()
-        Z = forward(coefs, intercepts, self.X, est.activation)
-        loss_and_delta, output = OUTPUTS[est.out_activation_]
-        P = output(Z.copy()) if self.scoring is None else Z
+    def evaluate(self, coefs, intercepts):
+        """The validation data loss and score of the plain network ``coefs`` and
+        ``intercepts`` (see inference_layers); (nan, nan) when its outputs overflow.
+
+        A scorer predicts through the estimator's public methods, so for one the
+        estimator's fitted network must be the one given."""
+        Z = forward(coefs, intercepts, self.X, self.net.activation)
+        loss_of = self.net.loss
+        P = loss_of.inverse_link(Z.copy()) if self.scoring is None else Z
         if not np.isfinite(P).all():
             return np.nan, np.nan
-        loss = loss_and_delta(Z, self.Y, self.w)  # overwrites Z
+        loss = loss_of(Z, self.Y, self.w)  # overwrites Z
         if not np.isfinite(loss):
             return np.nan, np.nan
         if self.scoring is None:
-            score = est._score_outputs(self.y, P, self.sample_weight)
+            score = self.estimator._score_outputs(self.y, P, self.sample_weight)
         elif self.scoring == "loss":
             score = -loss
         else:
@@ -150,7 +151,8 @@ class Monitor:
         """
         est = self.estimator
         if self.validation is not None:
-            validation_loss, score = self.validation.evaluate()
+            layers = inference_layers(self.validation.net.layout, theta, self.running)
+            validation_loss, score = self.validation.evaluate(*layers)
             if not np.isfinite(score):
                 return False
         est.loss_ = loss
