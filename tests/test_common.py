@@ -136,6 +136,20 @@ REGRESSORS = [
         **_SMALL, max_iter=100, solver="rmsprop", learning_rate_init=0.01, batch_norm=True,
         batch_size=16, keep_prob=0.9,
     ),  # fmt: skip
+    # the added losses, each on another solver: the absolute error with adam, Huber
+    # with full-batch sgd, the pinball loss with lbfgs and early stopping on its own
+    # loss, the gamma deviance (positive targets) with adam
+    MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.01, loss="absolute_error"),
+    MLPRegressor(
+        **_SMALL, max_iter=100, solver="sgd", learning_rate_init=0.01, shuffle=False, activation="tanh",
+        loss="huber", huber_delta=0.5,
+    ),  # fmt: skip
+    MLPRegressor(**_SMALL, max_iter=100, solver="lbfgs", loss="quantile", quantile=0.7),
+    MLPRegressor(
+        **_SMALL, max_iter=100, learning_rate_init=0.01, loss="quantile", quantile=0.3, early_stopping=True,
+        validation_fraction=0.3, scoring="loss",
+    ),  # fmt: skip
+    MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.03, loss="gamma"),
 ]
 
 
@@ -180,10 +194,10 @@ def expected_failed_checks(estimator):
         reason = "sample weights cannot equal repetition by design: " + "; ".join(causes)
         failures["check_sample_weight_equivalence_on_dense_data"] = reason
         failures["check_sample_weight_equivalence_on_sparse_data"] = reason
-    if params.get("loss") == "poisson":
+    if params.get("loss") in ("poisson", "gamma"):
         failures["check_regressor_multioutput"] = (
             "the check fits negative targets regardless of the positive_only tag, "
-            "and the Poisson loss needs y >= 0"
+            f"and the {params['loss']} deviance needs positive targets"
         )
     return failures
 
