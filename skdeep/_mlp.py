@@ -1,20 +1,15 @@
 """BaseMLP (the shared fit loop), MLPClassifier and MLPRegressor."""
 
 import copy
-import signal
-import threading
 import warnings
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from scipy.special import expit
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -36,13 +31,11 @@ from sklearn.utils.validation import (
 from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
 from ._losses import LOSSES, OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
-from ._monitor import Monitor, ValidationSet
-from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, full_batch_objective, init_params
-from ._optimizers import OPTIMIZERS
+from ._monitor import TrainingRecord, ValidationSet
+from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, init_params
 from ._persistence import loaded_state, saved_state
 from ._schedules import SCHEDULES
-from ._threads import single_threaded_scipy_blas
-from ._training import MiniBatchGradientDescent
+from ._training import SOLVERS, Data, Fit
 
 
 try:  # sklearn >= 1.9: progress and control through sklearn's callback API
@@ -106,16 +99,9 @@ class _FitTasks:
 _BATCH_NORM_ATTRIBUTES = ("batch_norm_scales_", "batch_norm_shifts_", "batch_norm_means_", "batch_norm_vars_")
 
 
-_DIVERGED = (
-    "{name} diverged: the loss or the weights became non-finite (inf or NaN), or the "
-    "loss grew a millionfold, at iteration {epoch}. Try a lower learning_rate_init, a "
-    "smaller init_scale or a scaled X (for example with StandardScaler)."
-)
-
-
 def _check_partial_fit(self):
     """partial_fit exists only where one batch at a time makes sense."""
-    if self.solver not in OPTIMIZERS:
+    if not SOLVERS[self.solver].stochastic:
         raise AttributeError(
             f"partial_fit is only available for stochastic optimizers; "
             f"solver={self.solver!r} is not stochastic."
@@ -134,27 +120,6 @@ def _check_partial_fit(self):
     return True
 
 
-@contextmanager
-def _stop_on_interrupt():
-    """Turn a first Ctrl-C during training into a request to stop after the current
-    batch, so the model is left whole; a second Ctrl-C interrupts at once."""
-    request = {"stop": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield request
-        return
-
-    def handler(signum, frame):
-        if request["stop"]:
-            raise KeyboardInterrupt
-        request["stop"] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield request
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """The parameters, validation and fit loop shared by both estimators."""
 
@@ -164,7 +129,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
+        "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions(set(SCHEDULES))],
@@ -389,15 +354,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta = self._start_parameters(net, X.dtype, first_call, incremental)
         running = self._start_batch_norm(net.layout, theta, first_call)
 
-        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data, net)
-        monitor = Monitor(self, validation, running)
-        tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
+        train, validation = self._validation_set(Data(X, y, Y, sample_weight), validation_data, net)
+        solver = SOLVERS[self.solver]
+        tasks = _FitTasks(self, train.X, train.y, train.sample_weight, max_subtasks=1 if incremental else self.max_iter)
+        record = TrainingRecord(
+            self, first_call=first_call, stochastic=solver.stochastic, validation=validation, running=running,
+            tasks=tasks,
+        )  # fmt: skip
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor, running)
-            else:
-                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running)
-        monitor.finish(theta)
+            solver.train(self, Fit(train, net, theta, running, keep_probs, record), incremental)
+        record.finish(theta)
+        record.publish()
         if running is not None:
             self._batch_norm_count = running.count
         tasks.end()
@@ -413,11 +380,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"learning rate is multiplied by every decay_steps epochs; "
                 f"decay_rate={self.decay_rate!r} would {effect}."
             )
-        if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
+        if not SOLVERS[self.solver].dropout and min(keep_probs, default=1) < 1:
+            takers = [repr(name) for name, solver in SOLVERS.items() if solver.dropout]
             raise ValueError(
-                "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
-                "objective random, and L-BFGS needs a deterministic one. Use "
-                "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
+                f"solver={self.solver!r} cannot be used with keep_prob < 1: dropout makes the "
+                f"objective random, and {self.solver} needs a deterministic one. Use "
+                f"solver={', '.join(takers[:-1])} or {takers[-1]}, or keep_prob=1."
             )
         if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
             how, fresh = ("partial_fit", "a new estimator") if incremental else ("warm_start=True", "warm_start=False")
@@ -428,18 +396,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
 
     def _start_parameters(self, net, dtype, first_call, incremental):
-        """The flat parameter vector this fit trains: drawn anew (with the training
-        record reset) on a first call, else packed from the fitted attributes. The
-        fitted coefs_ and intercepts_ become views of it."""
+        """The flat parameter vector this fit trains: drawn anew (with a new random
+        generator and optimizer) on a first call, else packed from the fitted
+        attributes. The fitted coefs_ and intercepts_ become views of it."""
         if first_call:
             self._rng = check_random_state(self.random_state)
             theta = self._init_theta(net, self._rng, dtype)
-            self.n_iter_, self.t_, self._epochs = 0, 0, 0
-            self.loss_curve_ = []
-            self.best_loss_ = np.inf
-            self._no_improvement_count = 0
-            # set by the Monitor once there is a validation set
-            self.validation_scores_ = self.validation_loss_curve_ = self.best_validation_score_ = None
             self._optimizer = None
         else:
             fitted = [W.shape for W in self.coefs_]
@@ -453,8 +415,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 )
             if not incremental:
                 self._rng = check_random_state(self.random_state)
-            if self.best_loss_ is None:  # the previous fit stopped early
-                self.best_loss_ = np.inf
             theta = net.layout.pack(
                 self.coefs_, self.intercepts_, dtype, self.batch_norm_scales_ or (), self.batch_norm_shifts_ or ()
             )
@@ -537,73 +497,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             sample_weight_val = self._sample_weight(sample_weight_val, X_val, y_val)
         return X_val, y_val, Y_val, sample_weight_val
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, monitor, running):
-        self._check_batch_rows(X.shape[0], X.shape[0])
-        objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
-
-        evaluated = np.full_like(theta, np.nan)  # where ws's batch statistics were taken
-
-        def fun(x):
-            if tasks.current is None:  # the first evaluation of an lbfgs iteration
-                tasks.begin_epoch()
-            theta[...] = x
-            loss, grad = objective(theta)
-            if running is not None:
-                evaluated[...] = theta
-            return loss, grad.astype(np.float64)
-
-        def take_statistics():
-            """Batch norm under lbfgs normalizes with the full batch's statistics: those
-            of theta become the running ones (what validation and prediction use)."""
-            if not np.array_equal(evaluated, theta):
-                objective(theta)
-            running.set(ws)
-
-        diverged = _DIVERGED.format(name=type(self).__name__, epoch="{epoch}")
-        stopped = False
-
-        def record(intermediate_result):
-            """After each iteration: the monitor records it; a callback, early stopping
-            or diverging validation outputs stop L-BFGS."""
-            nonlocal stopped
-            theta[...] = intermediate_result.x
-            if running is not None:
-                take_statistics()
-            if not monitor.record(theta, float(intermediate_result.fun)):
-                monitor.diverged(diverged.format(epoch=monitor.epochs + 1))  # raises, or keeps the best
-                stopped = True
-            else:
-                stopped = tasks.end_epoch() or (monitor.validation is not None and monitor.stalled)
-            if stopped:
-                raise StopIteration
-
-        with single_threaded_scipy_blas:  # see _threads: scipy's pool against NumPy's
-            result = scipy.optimize.minimize(
-                fun,
-                theta.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=record,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-            )
-        theta[...] = result.x
-        if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
-            monitor.diverged(diverged.format(epoch=result.nit))
-        if running is not None:
-            take_statistics()
-        if result.status != 0 and not stopped:
-            warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase max_iter or "
-                "max_fun, or scale the data.",
-                ConvergenceWarning,
-            )
-        self.n_iter_ = int(result.nit)
-        self.t_ += self.n_iter_ * X.shape[0]
-        self.loss_ = float(result.fun)
-        if monitor.validation is None:
-            self.best_loss_ = min(self.best_loss_, self.loss_)
-
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             return min(200, n_samples)
@@ -616,16 +509,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         return int(min(self.batch_size, n_samples))
 
-    def _validation_set(self, X, y, Y, sample_weight, validation_data, net):
-        """The training set and the ValidationSet (None without one): the validation
-        data given to fit, or for sgd and adam with early stopping sklearn's split of
-        the training data (drawn after the initial weights, as sklearn's)."""
-        if validation_data is None and self.early_stopping and self.solver != "lbfgs":
-            (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
+    def _validation_set(self, train, validation_data, net):
+        """The training Data and the ValidationSet (None without one): the validation
+        data given to fit, or with early stopping, for a solver that splits (sgd,
+        rmsprop, adam), sklearn's split of the training data (drawn after the initial
+        weights, as sklearn's)."""
+        if validation_data is None and self.early_stopping and SOLVERS[self.solver].validation_split:
+            train, validation_data = self._split_validation(*train)
         if validation_data is None:
-            return (X, y, Y, sample_weight), None
-        validation = ValidationSet(self, net, *validation_data, scoring=self.scoring)
-        return (X, y, Y, sample_weight), validation
+            return train, None
+        return train, ValidationSet(self, net, *validation_data, scoring=self.scoring)
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data with sklearn's draws: stratified
@@ -637,7 +530,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
         Returns
         -------
-        train, validation : tuples (X, y, Y, sample_weight)
+        train, validation : Data
         """
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 2 or len(y) - n_val < 1:
@@ -663,93 +556,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if sample_weight is None:
             train.append(None)
             val.append(None)
-        return tuple(train), tuple(val)
-
-    def _fit_stochastic(self, X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running):
-        batch_size = self._batch_size(X.shape[0])
-        self._check_batch_rows(X.shape[0], batch_size)
-        if self._optimizer is None or not incremental:
-            self._optimizer = self._make_optimizer(theta)
-        optimizer = self._optimizer
-        descent = MiniBatchGradientDescent(
-            X, Y, sample_weight, net, optimizer, alpha=self.alpha, batch_size=batch_size,
-            keep_probs=keep_probs, rng=self._rng, shuffle=self.shuffle, running=running,
-        )  # fmt: skip
-        # n_iter_ counts this call's epochs, as sklearn; loss_curve_, t_ and the
-        # epochs behind the learning-rate schedule run on across calls
-        self.n_iter_ = 0
-        with _stop_on_interrupt() as interrupt:
-            for _ in range(self.max_iter):
-                tasks.begin_epoch()
-                loss, seen = descent.run_epoch(theta, interrupt)
-                if descent.diverged(theta, loss) or not monitor.record(theta, loss):
-                    monitor.diverged(_DIVERGED.format(name=type(self).__name__, epoch=self.n_iter_ + 1))
-                    break
-                self.n_iter_ += 1
-                self._epochs += 1
-                self.t_ += seen
-                if interrupt["stop"]:
-                    warnings.warn("Training interrupted by user.")
-                    break
-                self._schedule_learning_rate(optimizer)
-                if tasks.end_epoch():
-                    break
-                if monitor.stalled and self._stop_or_slow_down(optimizer, monitor):
-                    break
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-
-    def _make_optimizer(self, theta):
-        if self.solver == "sgd":
-            return OPTIMIZERS["sgd"]([theta], self.learning_rate_init, self.momentum, self.nesterovs_momentum)
-        if self.solver == "rmsprop":
-            return OPTIMIZERS["rmsprop"]([theta], self.learning_rate_init, self.beta_2, self.epsilon)
-        return OPTIMIZERS["adam"]([theta], self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-
-    def _follows_schedule(self):
-        """Whether the optimizer's rate follows learning_rate. sgd and rmsprop follow
-        every schedule; adam only the course's decays, since sklearn's adam ignores
-        its 'invscaling' and 'adaptive'."""
-        return self.solver != "adam" or self.learning_rate not in ("invscaling", "adaptive")
-
-    def _schedule_learning_rate(self, optimizer):
-        """Set the next epoch's learning rate (see _follows_schedule)."""
-        if not self._follows_schedule():
-            return
-        optimizer.learning_rate = SCHEDULES[self.learning_rate](
-            self.learning_rate_init,
-            current=optimizer.learning_rate,
-            power_t=self.power_t,
-            samples_seen=self.t_,
-            decay_rate=self.decay_rate,
-            decay_steps=self.decay_steps,
-            epoch=self._epochs,
-        )
-
-    def _stop_or_slow_down(self, optimizer, monitor):
-        """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
-        or with learning_rate='adaptive' (sgd, rmsprop) divide the learning rate by 5
-        and count again."""
-        msg = monitor.stall_message()
-        if self.learning_rate != "adaptive" or not self._follows_schedule():
-            if self.verbose:
-                print(msg + " Stopping.")
-            return True
-        if optimizer.learning_rate <= 1e-6:
-            if self.verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        optimizer.learning_rate /= 5.0
-        self._no_improvement_count = 0
-        if self.verbose:
-            print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
-        return False
+        return Data(*train), Data(*val)
 
     # ------------------------------------------------------------------ predicting
 

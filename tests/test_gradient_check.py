@@ -17,7 +17,6 @@ from scipy.special import expit, logsumexp, softmax
 from sklearn.base import clone
 
 import skdeep._gradient_check as gradient_check_module
-import skdeep._mlp as mlp_module
 import skdeep._network as network_module
 import skdeep._training as training_module
 from skdeep import DivergenceError, MLPClassifier, MLPRegressor, gradient_check, numerical_gradient, relative_difference
@@ -405,8 +404,8 @@ def test_checks_the_loss_and_gradient_that_fit_uses():
     # one loss_and_grads for every solver; the checker evaluates it through the same
     # full-batch objective that lbfgs minimizes
     assert training_module.loss_and_grads is network_module.loss_and_grads is loss_and_grads
-    assert gradient_check_module.full_batch_objective is mlp_module.full_batch_objective
-    assert mlp_module.full_batch_objective is network_module.full_batch_objective
+    assert gradient_check_module.full_batch_objective is training_module.full_batch_objective
+    assert training_module.full_batch_objective is network_module.full_batch_objective
 
 
 # ---------------------------------------------------------------- a wrong gradient fails
