@@ -11,8 +11,8 @@ from sklearn.utils import check_random_state
 from skdeep import MLPClassifier
 from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
-from skdeep._network import Layout, Network, init_params
 from skdeep._losses import LOSSES
+from skdeep._network import Layout, Network, init_params
 
 from _helpers import assert_same_model
 

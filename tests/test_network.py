@@ -10,6 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier, numerical_gradient
+from skdeep._losses import LOSSES
 from skdeep._network import (
     BATCH_NORM_EPSILON,
     BATCH_NORM_MOMENTUM,
@@ -23,7 +24,6 @@ from skdeep._network import (
     init_params,
     loss_and_grads,
 )
-from skdeep._losses import LOSSES
 
 
 def _theta(layout, seed=0):

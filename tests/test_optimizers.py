@@ -7,9 +7,9 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
+from skdeep._losses import LOSSES
 from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._optimizers import OPTIMIZERS, SGD, Adam, RMSprop
-from skdeep._losses import LOSSES
 
 
 def _params():

@@ -10,9 +10,9 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
+from skdeep._losses import LOSSES
 from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._schedules import SCHEDULES, adaptive, constant, exponential, inverse_time, invscaling
-from skdeep._losses import LOSSES
 
 STATE = dict(power_t=0.5, samples_seen=0, decay_rate=1.0, decay_steps=1, epoch=0, current=0.3)
 
