@@ -1,6 +1,7 @@
 """BaseMLP (the shared fit loop), MLPClassifier and MLPRegressor."""
 
 import copy
+import inspect
 import warnings
 from abc import ABC, abstractmethod
 from functools import partial
@@ -29,6 +30,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ACTIVATIONS
+from ._docs import estimator_docstring, method_docstring
 from ._initializers import INITIALIZERS
 from ._losses import LOSSES, OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
 from ._monitor import TrainingRecord, ValidationSet
@@ -645,175 +647,54 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         super().__setstate__(loaded_state(state, type(self).__name__))
 
 
-_COMMON_DOC = """
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        Units of each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Hidden-layer activation.
-    solver : {'lbfgs', 'sgd', 'rmsprop', 'adam'}, default='adam'
-        Weight optimizer. 'rmsprop' is the course's RMSprop: s = beta_2 * s + (1 -
-        beta_2) * g**2, then theta -= lr * g / (sqrt(s) + epsilon), s starting at zero
-        and without bias correction, so its first step is lr / sqrt(1 - beta_2) per
-        parameter (32 lr at the default beta_2; 0.9 gives 3.2 lr).
-    alpha : float, default=0.0001
-        L2 strength. The cost carries alpha / (2 n) * sum of squared weights (not
-        biases), n the number of training samples (or the sum of sample weights), and
-        every mini-batch's weight gradient gets alpha / n * W, so alpha means the same
-        for any batch_size. For a full batch this is sklearn's term; sklearn divides by
-        the batch size instead, so with mini-batches its alpha acts n / batch_size
-        times stronger.
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
-        shuffle) and partitions, keeping the last partial batch.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time', 'exponential'}, default='constant'
-        Schedule, applied after each epoch. 'invscaling' and 'adaptive' as sklearn
-        (sgd and rmsprop; adam ignores them, as sklearn's does). The course's decays,
-        for every stochastic solver: 'inverse_time', lr = learning_rate_init / (1 +
-        decay_rate * floor(epoch / decay_steps)); 'exponential', lr =
-        learning_rate_init * decay_rate ** floor(epoch / decay_steps).
-    learning_rate_init : float, default=0.001
-    power_t : float, default=0.5
-        Exponent of 'invscaling'.
-    max_iter : int, default=200
-        Epochs for sgd, rmsprop and adam; iterations for lbfgs.
-    shuffle : bool, default=True
-        Shuffle the samples every epoch (sgd, rmsprop, adam).
-    random_state : int, RandomState instance or None, default=None
-        The only source of randomness: initial weights, shuffling, the validation
-        split and the dropout masks. The same value gives identical fits.
-    tol : float, default=1e-4
-    verbose : bool, default=False
-        Print the loss after each iteration, as sklearn.
-    warm_start : bool, default=False
-    momentum : float, default=0.9
-        sklearn's velocity form: v = momentum * v - lr * g. The course's form
-        v = beta * v + (1 - beta) * g, theta -= a * v takes the same steps with
-        lr = a * (1 - beta).
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Stop when the score on a validation set stops improving (n_iter_no_change
-        epochs in a row without improving the best by tol), and restore the weights
-        of the best epoch. The validation set is ``X_val`` and ``y_val`` when fit is
-        given them; else sgd and adam hold out validation_fraction of the data
-        (sklearn's split: stratified for binary targets). lbfgs holds nothing out,
-        as sklearn's: it stops early only on a given ``X_val``.
-    validation_fraction : float, default=0.1
-    scoring : str, callable, 'loss' or None, default=None
-        What early stopping follows on the validation set, higher being better: None,
-        the estimator's ``score`` (accuracy or R^2, as sklearn); 'loss', the negative
-        validation data loss (the training loss's data term: the log loss, half the
-        squared error or half the Poisson deviance, weighted by sample_weight_val,
-        without the L2 term, so that a large alpha cannot keep it falling); or any
-        scorer name or callable that :func:`sklearn.metrics.check_scoring` takes.
-    beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
-        Adam's parameters; 'rmsprop' uses beta_2 and epsilon.
-    n_iter_no_change : int, default=10
-    max_fun : int, default=15000
-        lbfgs only: maximum loss evaluations.
-    init : {'auto', 'zeros', 'random', 'he', 'xavier', 'glorot_uniform'} or callable, default='auto'
-        Initialization. 'auto' is scikit-learn's: weights and biases uniform on
-        +-sqrt(f / (fan_in + fan_out)), f = 2 for logistic and 6 otherwise, the same
-        draws as sklearn's MLP for the same random_state. The course's named schemes
-        start the biases at zero: 'random' is standard normal times init_scale; 'he'
-        has variance 2 / fan_in; 'xavier' variance 1 / fan_in; 'glorot_uniform' is
-        sklearn's weight range. A callable ``init(fan_in, fan_out, rng)`` returns the
-        (fan_in, fan_out) weights, or the pair (weights, biases of shape (fan_out,)).
-    init_scale : float, default=0.01
-        Scale of init='random' (10 reproduces the course's 'too large' lesson).
-    keep_prob : float or sequence of float, default=1.0
-        Inverted dropout on the hidden layers during training: each hidden unit is
-        kept with this probability (one value, or one per hidden layer) and kept
-        activations are divided by it. Never applied at predict.
-    decay_rate : float, default=1.0
-        Decay rate of 'inverse_time' and 'exponential'. For 'exponential' it is the
-        factor the rate is multiplied by, in (0, 1]: the default 1.0 keeps the rate
-        constant, so set it, e.g. 0.95 (the course's example).
-    decay_steps : int, default=1
-        Epochs per decay step of 'inverse_time' and 'exponential': the rate is
-        constant within each block of decay_steps epochs (the course's staircase).
-    batch_norm : bool, default=False
-        Batch normalization of every hidden layer. In training, each hidden unit's
-        pre-activation z = a W is normalized over the rows of the mini-batch (rows
-        weighted by their sample weights) to z_hat = (z - mean) / sqrt(var + 1e-5),
-        then scaled and shifted by a learned gamma and beta, gamma * z_hat + beta,
-        before the activation; dropout follows the activation. A normalized layer has
-        no bias (the mean subtraction cancels it; beta takes its place); alpha
-        penalizes the weights, not gamma and beta. Prediction normalizes with running
-        averages of the batch statistics instead (the attributes
-        ``batch_norm_means_`` and ``batch_norm_vars_``), so a row's prediction never
-        depends on the rows predicted with it. lbfgs normalizes with the whole training set's statistics. Needs at
-        least 2 rows per batch.
-"""
+#: the fitted attributes both estimators document, in order (see _docs.ATTRIBUTES)
+_ATTRIBUTES = [
+    "coefs_", "intercepts_", *_BATCH_NORM_ATTRIBUTES, "loss_", "loss_curve_", "best_loss_", "validation_scores_",
+    "validation_loss_curve_", "best_validation_score_", "n_iter_", "t_", "n_layers_", "n_outputs_",
+    "out_activation_", "n_features_in_", "feature_names_in_",
+]  # fmt: skip
 
-_ATTRIBUTES_DOC = """
-    Attributes
-    ----------
-    coefs_ : list of ndarray
-        Weight matrices, coefs_[i] of shape (units of layer i, units of layer i + 1).
-    intercepts_ : list of ndarray
-        Bias vectors; zeros for the hidden layers with batch_norm, which have none.
-    batch_norm_scales_, batch_norm_shifts_ : list of ndarray or None
-        With batch_norm, each hidden layer's learned gamma and beta, of shape (units,);
-        None without.
-    batch_norm_means_, batch_norm_vars_ : list of ndarray or None
-        With batch_norm, the statistics prediction normalizes each hidden layer's
-        pre-activations with: running averages of the training batches' (weighted)
-        means and variances, each batch weighing 1 - 0.9 against the average before
-        it, with the course's bias correction so that they start from the first
-        batch's; carried on by partial_fit and warm_start. lbfgs sets them to the
-        whole training set's statistics at its solution. None without batch_norm.
-    loss_ : float
-        Last epoch's mean data loss plus the L2 term.
-    loss_curve_ : list of float
-        ``loss_`` after each epoch (each lbfgs iteration).
-    best_loss_ : float or None
-        Lowest ``loss_`` seen (None with early stopping).
-    validation_scores_ : list of float or None
-        Validation score after each epoch (``scoring``'s measure), with early
-        stopping; None without. Aligned with ``loss_curve_``: NaN for the epochs of
-        warm-started fits that had no validation set.
-    validation_loss_curve_ : list of float or None
-        Data loss on the validation set after each epoch, with early stopping: the
-        data term of ``loss_curve_``'s loss (weighted by sample_weight_val), without
-        the L2 term, the course's dev-set error. None without early stopping.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_`` in the last fit; its epoch's weights are
-        the ones kept.
-    n_iter_ : int
-    t_ : int
-        Training samples seen.
-    n_layers_ : int
-    n_outputs_ : int
-    out_activation_ : str
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-"""
+
+def _doc(text):
+    """Set a function's docstring to ``text`` (composed, so not a literal)."""
+
+    def set_doc(function):
+        function.__doc__ = text
+        return function
+
+    return set_doc
+
+
+def _parameters(cls):
+    """The constructor's parameters of ``cls``, in order."""
+    return [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+
+
+_FIT = ["X", "y", "sample_weight", "X_val", "y_val", "sample_weight_val"]
+_PARTIAL_FIT = ["X", "y", "sample_weight"]
+_CLASSIFIER_TARGETS = {
+    "y": (
+        "array-like of shape (n_samples,) or (n_samples, n_classes)",
+        "The class labels, or a label-indicator matrix for multilabel targets.",
+    ),
+    "y_val": (
+        "array-like of shape (n_val,) or (n_val, n_classes), default=None",
+        "The validation set's labels, given with X_val; only classes seen in y.",
+    ),
+}
+_REGRESSOR_TARGETS = {
+    "y": ("array-like of shape (n_samples,) or (n_samples, n_outputs)", "The target values."),
+    "y_val": (
+        "array-like of shape (n_val,) or (n_val, n_outputs), default=None",
+        "The validation set's target values, given with X_val.",
+    ),
+}
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
     # the public path: pickles and skops files name skdeep.MLPClassifier, whichever
     # private module defines it
     __module__ = "skdeep"
-    __doc__ = (
-        """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
-    initialization schemes, dropout, RMSprop, learning-rate decay, batch
-    normalization and class weights.
-
-    Binary and multilabel targets use logistic outputs and the binary log loss;
-    multiclass targets a softmax and the log loss.
-"""
-        + _COMMON_DOC
-        + """    class_weight : dict, 'balanced' or None, default=None
-        Weights multiplied into the sample weights, as in sklearn's linear models.
-"""
-        + _ATTRIBUTES_DOC
-        + """    classes_ : ndarray
-        Class labels.
-"""
-    )
-
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -984,47 +865,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self.classes_.take(P.argmax(axis=1))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(method_docstring("Fit the model to X and y.", _FIT, "self", own=_CLASSIFIER_TARGETS))
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the model to X and y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, or a label-indicator matrix for multilabel.
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            A validation set of your own for early stopping (which it needs), in
-            place of the validation_fraction split; validated as X. In a Pipeline,
-            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
-        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-            Its targets, given with X_val; only classes seen in y.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples in the validation loss and score.
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(
+        method_docstring(
+            "One epoch over X and y, continuing from the current state.", _PARTIAL_FIT + ["classes"], "self",
+            own=_CLASSIFIER_TARGETS,
+        )
+    )  # fmt: skip
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """One epoch over X and y, continuing from the current state.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-        sample_weight : array-like of shape (n_samples,), default=None
-        classes : array of shape (n_classes,), default=None
-            All the classes; required on the first call, ignored after.
-
-        Returns
-        -------
-        self
-        """
         first = _check_partial_fit_first_call(self, classes)
         return self._fit(X, y, sample_weight, incremental=True, classes=self.classes_ if first else None)
 
@@ -1074,49 +927,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 class MLPRegressor(RegressorMixin, BaseMLP):
     __module__ = "skdeep"
-    __doc__ = (
-        """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
-    initialization schemes, dropout, RMSprop, learning-rate decay and batch
-    normalization.
-
-    The loss is chosen by name, as HistGradientBoostingRegressor's; its link sets the
-    output layer: the identity, or exp for the Poisson and gamma deviances. It is summed
-    over the outputs and averaged over the samples, so the reported loss and the
-    gradient agree for any number of outputs.
-
-    Parameters
-    ----------
-    loss : {'squared_error', 'absolute_error', 'huber', 'quantile', 'poisson', 'gamma'}, default='squared_error'
-        What training minimizes, per sample and output, with r = prediction - y:
-
-        - 'squared_error': r**2 / 2 (sklearn's MLP's). Predicts the conditional mean.
-        - 'absolute_error': abs(r). Predicts the conditional median; a few grossly
-          wrong targets pull it far less than the squared error.
-        - 'huber': r**2 / 2 where abs(r) <= huber_delta, else huber_delta *
-          (abs(r) - huber_delta / 2): the squared error near the target, the absolute
-          error beyond.
-        - 'quantile': the pinball loss of ``quantile``, (1 - quantile) * r where
-          r > 0, -quantile * r where r < 0. Predicts that quantile of y given X: two
-          such models give a prediction interval.
-        - 'poisson': half the Poisson deviance with an exp output; needs y >= 0.
-        - 'gamma': half the gamma deviance with an exp output; needs y > 0.
-
-        The absolute error, Huber and pinball losses have kinks, where backprop takes
-        the derivative 0 as it does at a ReLU's kink. ``score`` is R^2 whatever the loss
-        (HistGradientBoosting's rule); ``scoring='loss'`` makes early stopping follow
-        the validation data loss of this loss.
-"""
-        + _COMMON_DOC.split("Parameters\n    ----------\n", 1)[1]
-        + """    quantile : float in (0, 1), default=None
-        With loss='quantile', the quantile to predict (HistGradientBoosting's name),
-        which must then be set; ignored by the other losses.
-    huber_delta : float > 0, default=1.0
-        With loss='huber', the residual size where the loss turns from squared to
-        absolute, in the units of y; ignored by the other losses.
-"""
-        + _ATTRIBUTES_DOC
-    )
-
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({name for name, loss in LOSSES.items() if loss.kind == "regression"})],
@@ -1228,44 +1038,19 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return float(np.mean(scores))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(method_docstring("Fit the model to X and y.", _FIT, "self", own=_REGRESSOR_TARGETS))
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the model to X and y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            A validation set of your own for early stopping (which it needs), in
-            place of the validation_fraction split; validated as X. In a Pipeline,
-            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
-        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-            Its targets, given with X_val; as y.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples in the validation loss and score.
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(
+        method_docstring(
+            "One epoch over X and y, continuing from the current state.", _PARTIAL_FIT, "self",
+            own=_REGRESSOR_TARGETS,
+        )
+    )  # fmt: skip
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over X and y, continuing from the current state.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
@@ -1283,3 +1068,27 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         loss = LOSSES.get(self.loss) if isinstance(self.loss, str) else None
         tags.target_tags.positive_only = loss is not None and loss.positive_only
         return tags
+
+
+MLPClassifier.__doc__ = estimator_docstring(
+    """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization and class weights.
+
+    Binary and multilabel targets use logistic outputs and the binary log loss;
+    multiclass targets a softmax and the log loss.""",
+    _parameters(MLPClassifier),
+    ["classes_", *_ATTRIBUTES],
+)
+MLPRegressor.__doc__ = estimator_docstring(
+    """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization, and the absolute error, Huber, quantile and gamma losses.
+
+    The loss is chosen by name, as HistGradientBoostingRegressor's; its link sets the
+    output layer: the identity, or exp for the Poisson and gamma deviances. It is
+    summed over the outputs and averaged over the samples, so the reported loss and
+    the gradient agree for any number of outputs.""",
+    _parameters(MLPRegressor),
+    _ATTRIBUTES,
+)
