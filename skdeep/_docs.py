@@ -81,7 +81,7 @@ PARAMETERS = {
         """
         The learning-rate schedule, applied after each epoch. 'constant' keeps
         learning_rate_init. As sklearn's (sgd and rmsprop; adam ignores them, as
-        sklearn's does): 'invscaling', lr = learning_rate_init / (t_ + 1) ** power_t;
+        sklearn's does): 'invscaling', lr = learning_rate_init / (``t_`` + 1) ** power_t;
         'adaptive', which divides the rate by 5 each time training stalls for
         n_iter_no_change epochs, and stops once it is at most 1e-6. The course's
         decays, for every stochastic solver: 'inverse_time', lr = learning_rate_init /
@@ -142,7 +142,7 @@ PARAMETERS = {
         "bool, default=False",
         """
         When True, fit continues from the fitted weights instead of drawing new ones,
-        and the training record carries on (loss_curve_, t_, the epochs of the decay
+        and the training record carries on (``loss_curve_``, ``t_``, the epochs of the decay
         schedules); the optimizer starts afresh, as sklearn's. hidden_layer_sizes and
         batch_norm must stay as they were.
         """,
@@ -413,7 +413,7 @@ ATTRIBUTES = {
     ),
     "n_features_in_": ("int", "The number of features seen during fit."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (n_features,)",
         "The names of the features seen during fit, when X had string column names (a DataFrame).",
     ),
 }

@@ -103,7 +103,7 @@ class GradientCheckResult:
         means nothing (an exactly zero pre-activation, e.g. behind a dead or dropped
         layer with zero biases, is the common case). The losses with kinks are the
         absolute error and the pinball loss (at z = y) and the Huber loss (at
-        |z - y| = huber_delta, where its second derivative jumps: the two-sided
+        abs(z - y) = huber_delta, where its second derivative jumps: the two-sided
         difference there is off by up to epsilon / 4 times the slope, as large as the
         threshold allows).
     gradient, numerical : ndarray
@@ -173,7 +173,7 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
 
     Kinks are handled alike wherever they are: a ReLU's at a zero pre-activation, and
     the loss's where the absolute error or the pinball loss of an output has z = y, or
-    the Huber loss has |z - y| = huber_delta. Backprop takes the derivative 0 at a ReLU's
+    the Huber loss has abs(z - y) = huber_delta. Backprop takes the derivative 0 at a ReLU's
     or a loss's own kink (a subgradient); an entry whose two finite-difference points
     lie on different sides of any kink is left out and counted in ``skipped``.
     """
