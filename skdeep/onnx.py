@@ -17,7 +17,8 @@ agrees with ``predict_proba`` to about 1e-7. Its outputs are skl2onnx's:
   skl2onnx's classifier options ``zipmap``, ``output_class_labels`` and ``nocl``
   (class indices for labels) apply.
 * a regressor gives ``variable``, of shape (n_samples, n_outputs), also for one
-  output; with ``loss='poisson'``, the exp of the network's output.
+  output: the network's output through the inverse of the loss's link, the identity
+  or, for the log link of ``loss='poisson'`` and ``loss='gamma'``, exp.
 
 Dropout is a training technique and leaves no trace in the graph. A fitted estimator
 that ONNX cannot represent raises :class:`NotImplementedError` (a RuntimeError, as
@@ -53,7 +54,8 @@ __all__ = []
 
 #: hidden activations skl2onnx's MLP forward pass writes (Identity, Sigmoid, Tanh, Relu)
 HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
-#: regressor output activation -> the ONNX operator applied to the network's output
+#: regressor output activation (the inverse of its loss's link) -> the ONNX operator
+#: applied to the network's output
 REGRESSION_OUTPUTS = {"identity": None, "exp": "Exp"}
 
 
@@ -192,7 +194,7 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     """skl2onnx's MLP forward pass to the output layer's pre-activation, then the
-    output activation (exp for loss='poisson') and shape (n_samples, n_outputs).
+    output activation (exp for a log link) and shape (n_samples, n_outputs).
     (skl2onnx's own MLP regressor converter writes every output into one column and
     knows no exp output.)"""
     estimator = operator.raw_operator

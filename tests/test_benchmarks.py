@@ -66,12 +66,12 @@ def test_ratios_are_paired_within_repeats():
 
 def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
     import bench_lbfgs
-    import skdeep._mlp
+    import skdeep._training
 
-    limiter = skdeep._mlp.single_threaded_scipy_blas
+    limiter = skdeep._training.single_threaded_scipy_blas
     X, y = bench_lbfgs.load((60, 12))
     assert bench_lbfgs.fit_time("skdeep", X, y, (3,), 2, limit_scipy_blas=False) > 0
-    assert skdeep._mlp.single_threaded_scipy_blas is limiter
+    assert skdeep._training.single_threaded_scipy_blas is limiter
 
 
 @pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
