@@ -919,6 +919,14 @@ def _troubleshooting_cases():
             lambda: reg(loss="poisson").fit(X, y_reg),
         ),
         (
+            "loss='gamma' needs y > 0; some values of y are zero or negative.",
+            lambda: reg(loss="gamma").fit(X, y_reg),
+        ),
+        (
+            "loss='quantile' needs quantile to be set; it is None. ...",
+            lambda: reg(loss="quantile").fit(X, y_reg),
+        ),
+        (
             "sample_weight.shape == (<n_w>,), expected (<n>,)!",
             lambda: clf().fit(X, y, sample_weight=np.ones(19)),
         ),
