@@ -58,6 +58,13 @@ class ValidationSet:
     def __init__(self, estimator, net, X, y, Y, sample_weight, *, scoring):
         self.estimator, self.net = estimator, net
         self.X, self.y, self.Y, self.sample_weight = X, y, Y, sample_weight
+        if sample_weight is not None and not sample_weight.any():
+            raise ValueError(
+                f"The validation set's {len(sample_weight)} samples all have sample_weight "
+                "0, so the validation loss and score are undefined. Pass sample_weight_val "
+                "with a non-zero weight, or, with the validation_fraction split, fewer "
+                "zero weights or another random_state."
+            )
         self.w, _ = objective_weights(sample_weight, Y.shape[0], Y.dtype)
         self.scoring = scoring
         self.scorer = None if scoring in (None, "loss") else check_scoring(estimator, scoring)

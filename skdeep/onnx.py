@@ -4,7 +4,7 @@ After ``import skdeep.onnx``, skl2onnx's own :func:`skl2onnx.to_onnx` and
 :func:`skl2onnx.convert_sklearn` convert a fitted :class:`~skdeep.MLPClassifier` or
 :class:`~skdeep.MLPRegressor`, alone or inside a scikit-learn Pipeline, and
 onnxruntime then serves it without skdeep, scikit-learn or NumPy's training code.
-Install the two with ``pip install "skdeep[onnx]"``.
+Install the two with ``pip install ".[onnx]"`` from the skdeep checkout.
 
 The graph computes in float64 for float64 input, and in float32 for any other
 (float32, int64, bool): train as usual and export with float32 rows for a graph that
@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 try:
     from skl2onnx import update_registered_converter
 except ImportError as error:  # pragma: no cover - exercised without the extra
-    raise ImportError('skdeep.onnx needs skl2onnx: pip install "skdeep[onnx]"') from error
+    raise ImportError('skdeep.onnx needs skl2onnx: pip install ".[onnx]" from the skdeep checkout') from error
 from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common._apply_operation import apply_cast, apply_identity, apply_reshape
 from skl2onnx.common.data_types import Int64TensorType, guess_proto_type

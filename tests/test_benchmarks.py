@@ -78,8 +78,8 @@ def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
 def test_serving_benchmark_times_the_same_outputs(name):
     # onnxruntime's contenders must compute what predict_proba (predict) does, or the
     # latencies compare different work
-    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
-    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install ".[onnx]"')
+    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install ".[onnx]"')
     import bench_serving
 
     X = np.random.default_rng(0).standard_normal((50, 6))

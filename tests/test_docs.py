@@ -724,6 +724,15 @@ def _troubleshooting_cases():
                 if "positive sum" in str(error):
                     raise
 
+    def weight_only_in_training():
+        # every held-out row weighs zero: weigh just one row, and try each
+        for i in range(len(y)):
+            try:
+                clf(early_stopping=True, validation_fraction=0.5).fit(X, y, sample_weight=np.eye(len(y))[i])
+            except ValueError as error:
+                if "all have sample_weight 0" in str(error):
+                    raise
+
     def overflow():
         model = clf(hidden_layer_sizes=(4, 4)).fit(X, y)
         model.coefs_[0][...] = 1e308  # the weights of a run that nearly diverged
@@ -948,6 +957,14 @@ def _troubleshooting_cases():
         ),
         (
             (
+                "The validation set's <k> samples all have sample_weight 0, so the validation loss and score are "
+                "undefined. Pass sample_weight_val with a non-zero weight, or, with the validation_fraction split, "
+                "fewer zero weights or another random_state."
+            ),
+            lambda: weight_only_in_training(),
+        ),
+        (
+            (
                 "The validation set is too small (<k> of <n> samples, <c> classes): increase validation_fraction or "
                 "the size of the data set, or set early_stopping=False."
             ),
@@ -1100,7 +1117,7 @@ NOT_PRODUCED = {
     "Unable to find a shape calculator for type '<class 'skdeep.MLPClassifier'>'": (
         "skl2onnx's own message, before import skdeep.onnx; once any test imports skdeep.onnx it is gone"
     ),
-    'skdeep.onnx needs skl2onnx: pip install "skdeep[onnx]"': "needs skl2onnx missing; compared with the source below",
+    'skdeep.onnx needs skl2onnx: pip install ".[onnx]" from the skdeep checkout': "needs skl2onnx missing; compared with the source below",
 }
 # literals in a term that are not messages
 NOT_MESSAGES = {"partial_fit"}

@@ -2,7 +2,7 @@
 and onnxruntime reproduces predict and predict_proba.
 
 Skips, with the reason, when skl2onnx or onnxruntime is not installed (``pip install
-"skdeep[onnx]"``). Every comparison is against the estimator's own predictions on the
+".[onnx]"``). Every comparison is against the estimator's own predictions on the
 same rows: within 1e-5 when the graph computes in float32, to rounding in float64.
 """
 
@@ -15,7 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-REASON = 'skl2onnx and onnxruntime are not installed: pip install "skdeep[onnx]"'
+REASON = 'skl2onnx and onnxruntime are not installed: pip install ".[onnx]"'
 pytest.importorskip("skl2onnx", reason=REASON)
 rt = pytest.importorskip("onnxruntime", reason=REASON)
 

@@ -375,6 +375,23 @@ def test_bad_sample_weight_raises_value_error(cls, solver, sample_weight, patter
         est.fit(*_data(cls), sample_weight=sample_weight)
 
 
+def test_a_split_holding_out_only_zero_weights_raises_a_clear_error():
+    # one row has a weight: where the split holds it out, the training set has none;
+    # elsewhere the validation set has none, and its loss would be 0 / 0
+    X, y = _data(MLPClassifier)
+    weights = np.zeros(len(y))
+    weights[0] = 1.0
+    est = MLPClassifier(hidden_layer_sizes=(3,), early_stopping=True, validation_fraction=0.5, max_iter=2)
+    messages = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no RuntimeWarning on the way
+        for seed in range(10):
+            with pytest.raises(ValueError) as error:
+                est.set_params(random_state=seed).fit(X, y, sample_weight=weights)
+            messages.add(str(error.value).split(",")[0].split(" samples")[0])
+    assert messages == {"The validation set's 10", "sample_weight must have a positive sum over the training"}
+
+
 def test_early_stopping_with_too_few_samples_raises():
     est = MLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=2)
     with pytest.raises(ValueError, match="validation set is too small"):
