@@ -133,7 +133,7 @@ def curves_figure(curves):
             style = dict(style)
             LossCurveDisplay(curves[label]).plot(ax=ax, name=style.pop("name", label), **style)
         ax.set(yscale="log", title=lesson)
-        if any(label == "lbfgs" for label, _ in runs):
+        if lesson == "Optimizers":  # the one panel with an L-BFGS run
             ax.set_xlabel("epoch (lbfgs: iteration)")
         # beside the panel, not over its curves; constrained layout makes the room
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small")

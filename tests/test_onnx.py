@@ -230,5 +230,5 @@ def test_labels_beyond_int32_are_refused_and_nocl_gives_their_indices():
 def test_import_without_skl2onnx_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx now fails
     monkeypatch.delitem(sys.modules, "skdeep.onnx")
-    with pytest.raises(ImportError, match=r'pip install "skdeep\[onnx\]"'):
+    with pytest.raises(ImportError, match=r'pip install "\.\[onnx\]" from the skdeep checkout'):
         importlib.import_module("skdeep.onnx")
