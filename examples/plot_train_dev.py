@@ -170,7 +170,6 @@ for ax, model, title, top in [
     display.ax2_.set_ylim(0.5, 1.0)
     display.ax2_.set_ylabel("dev accuracy")
     ax.set_title(title)
-display.ax2_.get_legend().set_loc("center right")
 for epoch, style in [(best_epoch, "-"), (stopped.n_iter_, "--")]:
     axes[1].axvline(epoch, color="grey", linestyle=style, linewidth=1)
 fig.tight_layout()
@@ -237,7 +236,6 @@ for ax, model, title in [
     display = LossCurveDisplay.from_estimator(model, ax=ax, name="")
     display.ax2_.set_ylim(0.5, 1.0)
     display.ax2_.set_ylabel("dev accuracy")
-    display.ax2_.get_legend().set_loc("center right")
     ax.set_title(title)
 axes[0].set_ylim(0, 1.0)
 fig.tight_layout()

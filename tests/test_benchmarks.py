@@ -66,20 +66,20 @@ def test_ratios_are_paired_within_repeats():
 
 def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
     import bench_lbfgs
-    import skdeep._mlp
+    import skdeep._training
 
-    limiter = skdeep._mlp.single_threaded_scipy_blas
+    limiter = skdeep._training.single_threaded_scipy_blas
     X, y = bench_lbfgs.load((60, 12))
     assert bench_lbfgs.fit_time("skdeep", X, y, (3,), 2, limit_scipy_blas=False) > 0
-    assert skdeep._mlp.single_threaded_scipy_blas is limiter
+    assert skdeep._training.single_threaded_scipy_blas is limiter
 
 
 @pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
 def test_serving_benchmark_times_the_same_outputs(name):
     # onnxruntime's contenders must compute what predict_proba (predict) does, or the
     # latencies compare different work
-    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
-    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install ".[onnx]"')
+    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install ".[onnx]"')
     import bench_serving
 
     X = np.random.default_rng(0).standard_normal((50, 6))
