@@ -5,11 +5,11 @@ Tabular data: a raw DataFrame with categories and gaps
 
 :class:`~skdeep.TabularMLPRegressor` takes a pandas DataFrame as it is: numeric
 columns with missing values, and categorical columns, by their dtype. Inside, a
-ColumnTransformer of scikit-learn's transformers imputes the numbers (with a
-missing-value indicator), expands each into splines of its quantile beside its
-standardized value, and one-hot encodes the categories; three networks with tuned
-defaults (one hidden layer of 256 ReLU units, L2 ``alpha=10``, Adam, early stopping
-on the validation data loss) average their predictions.
+ColumnTransformer of scikit-learn's transformers imputes the numbers, expands each
+into splines of its quantile beside its standardized value, and one-hot encodes the
+categories; three networks with tuned defaults (one hidden layer of 256 ReLU units,
+L2 ``alpha=10``, mini-batch Adam, early stopping on the validation data loss)
+average their predictions.
 
 Here it meets what one would build by hand: scikit-learn's ``MLPRegressor`` on a
 scaled one-hot pipeline, and ``HistGradientBoostingRegressor`` with its native

@@ -594,7 +594,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         """MLP classifier for tabular data: raw DataFrames in, tuned defaults.
 
     A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
-    of the numeric columns, missing-value indicators, one-hot categories) in front
+    of the numeric columns beside their standardized values, one-hot categories) in front
     of skdeep's :class:`~skdeep.MLPClassifier`, with early stopping on the
     validation data loss. Every default was chosen on a benchmark of real data sets
     (see the Tabular data page of the user guide).
@@ -752,7 +752,7 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
         """MLP regressor for tabular data: raw DataFrames in, tuned defaults.
 
     A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
-    of the numeric columns, missing-value indicators, one-hot categories) in front
+    of the numeric columns beside their standardized values, one-hot categories) in front
     of skdeep's :class:`~skdeep.MLPRegressor`, with early stopping on the
     validation data loss. The target is standardized inside (each output to mean 0
     and standard deviation 1, weighted by sample_weight) and predictions are mapped
