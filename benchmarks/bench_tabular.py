@@ -412,6 +412,41 @@ def format_table(datasets, results, labels):
     return lines
 
 
+def rst_table(header, rows):
+    """An RST simple table."""
+    cells = [header, *rows]
+    widths = [max(len(str(r[i])) for r in cells) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return [rule, line(header), rule, *map(line, rows), rule]
+
+
+def format_rst(datasets, results, summary, labels):
+    """The per-set scores and the summary as RST tables (the docs' Tabular data page)."""
+    rows = []
+    for d in datasets:
+        r = results[d.name]
+        means = {k: np.mean(v) for k, v in r.scores.items()}
+        best = max(v for k, v in means.items() if k not in UNRANKED)
+        cells = []
+        for k in labels:
+            if k not in means:
+                cells.append("–")
+            else:
+                text = f"{means[k]:.3f}"
+                cells.append(f"**{text}**" if means[k] == best and k not in UNRANKED else text)
+        rows.append([d.name, d.task, str(len(d.y)), *cells])
+    lines = rst_table(["data set", "task", "rows", *labels], rows)
+    lines.append("")
+    rows = [
+        [k, str(s["sets"]), f"{s['mean_score']:.3f}", "–" if np.isnan(s["mean_rank"]) else f"{s['mean_rank']:.2f}",
+         "–" if k in UNRANKED else str(s["wins"]), f"{s['fit_ratio']:.2f}", f"{s['predict_ratio']:.2f}"]
+        for k, s in summary.items()
+    ]  # fmt: skip
+    lines += rst_table(["model", "sets", "mean score", "mean rank", "wins", "fit / sklearn-mlp", "predict / sklearn-mlp"], rows)
+    return lines
+
+
 def format_summary(summary):
     lines = [f"{'model':<24}{'sets':>5}{'mean score':>12}{'mean rank':>11}{'wins':>6}{'fit/sk-mlp':>12}{'pred/sk-mlp':>13}"]
     for k, s in summary.items():
@@ -442,12 +477,13 @@ def main(argv=None):
         "--report", nargs="+", metavar="JSON",
         help="print the tables from saved runs (--json files, e.g. of a run split over two processes) instead",
     )
+    parser.add_argument("--rst", action="store_true", help="with --report: also the tables in RST")
     parser.add_argument("--json", help="also save every fold's scores and times to this file")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: steadier ratios)")
     args = parser.parse_args(argv)
 
     if args.report:
-        return report(args.report, ablation=args.ablation)
+        return report(args.report, ablation=args.ablation, rst=args.rst)
     names = args.datasets or (QUICK_DATASETS if args.quick else list(DATASETS))
     n_splits = args.folds or (3 if args.quick else 5)
     for line in _common.header_lines():
@@ -499,6 +535,9 @@ def main(argv=None):
         return results, None
     summary = summarize(results)
     print("\n".join(format_summary(summary)))
+    if args.rst:
+        print()
+        print("\n".join(format_rst(datasets, results, summary, labels)))
     complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
     if 0 < len(complete) < len(results):
         print(f"\non the {len(complete)} data sets where every model ran:")
@@ -512,7 +551,7 @@ def main(argv=None):
     return results, summary
 
 
-def report(paths, ablation=False):
+def report(paths, ablation=False, rst=False):
     """The tables of saved runs, data sets in DATASETS' order."""
     results = {}
     for path in paths:
@@ -528,6 +567,9 @@ def report(paths, ablation=False):
         return results, None
     summary = summarize(results)
     print("\n".join(format_summary(summary)))
+    if rst:
+        print()
+        print("\n".join(format_rst(datasets, results, summary, labels)))
     complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
     if 0 < len(complete) < len(results):
         print(f"\non the {len(complete)} data sets where every model ran:")
