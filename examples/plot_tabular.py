@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 Tabular data: a raw DataFrame with categories and gaps
-=====================================================
+======================================================
 
 :class:`~skdeep.TabularMLPRegressor` takes a pandas DataFrame as it is: numeric
 columns with missing values, and categorical columns, by their dtype. Inside, a

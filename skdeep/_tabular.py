@@ -576,7 +576,7 @@ _DOC_ATTRIBUTES = """
         The fitted preprocessing, from X to the networks' input.
     members_ : list of MLPClassifier or MLPRegressor
         The fitted networks.
-    is_categorical_ : ndarray of bool, shape (n_features_in_,)
+    is_categorical_ : ndarray of bool, shape (``n_features_in_``,)
         Which columns of X were one-hot encoded.
     n_iter_ : list of int
         Epochs each member trained.
@@ -763,7 +763,7 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
         + _DOC_ATTRIBUTES
         + """    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
         The target's standardization: predictions are the networks' mean times
-        target_scale_ plus target_mean_.
+        ``target_scale_`` plus ``target_mean_``.
 """
     )
 
