@@ -352,8 +352,10 @@ class _BaseTabularMLP(BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members + 1)
         with warnings.catch_warnings():
-            # a column with fewer distinct values than n_quantiles is no news
+            # a column with fewer distinct values than n_quantiles (or than the bins of
+            # 'kbins', which merges the empty ones) is no news
             warnings.filterwarnings("ignore", message="n_quantiles", category=UserWarning)
+            warnings.filterwarnings("ignore", message="Bins whose width are too small", category=UserWarning)
             self.preprocessor_ = self._make_preprocessor(X, self.is_categorical_, int(seeds[-1]))
             Xt = self.preprocessor_.fit_transform(X)
         Y = self._encode_y(y, sample_weight)

@@ -190,8 +190,8 @@ def expected_failed_checks(estimator):
     if isinstance(estimator, (TabularMLPClassifier, TabularMLPRegressor)):
         reason = (
             "sample weights cannot equal repetition by design: the preprocessing learns "
-            "from the rows unweighted (repeated rows move the quantiles, the spline knots' "
-            "and the scaler's statistics), and early stopping holds out different rows"
+            "from the rows unweighted (repeated rows move the quantiles and the scaler's "
+            "statistics), and early stopping holds out different rows"
         )
         return {"check_sample_weight_equivalence_on_dense_data": reason}
     params = estimator.get_params()
