@@ -7,6 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.interpolate import BSpline
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.compose import ColumnTransformer
@@ -312,7 +313,7 @@ class _BaseTabularMLP(BaseEstimator):
     def _check_input(self, X, reset):
         """Feature names and counts as sklearn checks them; X as it is otherwise
         (the ColumnTransformer takes DataFrames and arrays)."""
-        if hasattr(X, "__sklearn_tags__") or (hasattr(X, "format") and hasattr(X, "tocsr")):
+        if sp.issparse(X):
             raise TypeError(f"{type(self).__name__} does not take sparse input; pass a DataFrame or a dense array.")
         if not (hasattr(X, "columns") and hasattr(X, "iloc")) and not hasattr(X, "shape"):
             X = np.asarray(X, dtype=object)
@@ -349,6 +350,7 @@ class _BaseTabularMLP(BaseEstimator):
         y = self._validate_targets(y, X.shape[0])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty((X.shape[0], 0)), ensure_non_negative=True)
+        alphas = self._alphas()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_members + 1)
         with warnings.catch_warnings():
@@ -359,36 +361,41 @@ class _BaseTabularMLP(BaseEstimator):
             self.preprocessor_ = self._make_preprocessor(X, self.is_categorical_, int(seeds[-1]))
             Xt = self.preprocessor_.fit_transform(X)
         Y = self._encode_y(y, sample_weight)
-        alphas = self._alphas()
-        self.members_, self.alpha_ = [], []
-        for seed in seeds[:-1]:
-            early = self.early_stopping and Xt.shape[0] >= MIN_ROWS_FOR_EARLY_STOPPING
-            train, val = self._split(Y, int(seed)) if early else (np.arange(Xt.shape[0]), None)
-            fit_params, weights = {}, None if sample_weight is None else sample_weight[train]
-            if early:
-                fit_params = dict(X_val=Xt[val], y_val=Y[val])
-                weights_val = self._validation_weights(Y, sample_weight)
-                if weights_val is not None:
-                    fit_params["sample_weight_val"] = weights_val[val]
-            best, best_loss = None, np.inf
-            # without a validation set there is nothing to search on: the middle value
-            for alpha in alphas if early else alphas[len(alphas) // 2 :][:1]:
-                member = self._make_member(int(seed), alpha, early, len(train))
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
-                if len(alphas) == 1 or not early:
-                    best = member
-                    break
-                # the search's yardstick: the validation data loss, without the L2
-                # term (which differs between the candidates)
-                loss = self._data_loss(member, Xt[val], Y[val], fit_params.get("sample_weight_val"))
-                if best is None or loss < best_loss:  # the first value wins ties
-                    best, best_loss = member, loss
-            self.members_.append(best)
-            self.alpha_.append(best.alpha)
-        self.n_iter_ = [m.n_iter_ for m in self.members_]
+        self.members_ = [self._fit_member(Xt, Y, sample_weight, int(seed), alphas) for seed in seeds[:-1]]
+        self.alpha_ = [member.alpha for member in self.members_]
+        self.n_iter_ = [member.n_iter_ for member in self.members_]
         return self
+
+    def _fit_member(self, Xt, Y, sample_weight, seed, alphas):
+        """One member: its own validation split (from its seed) for early stopping;
+        with several alphas, one network per value on that split, the one with the
+        lowest validation data loss kept."""
+        early = self.early_stopping and Xt.shape[0] >= MIN_ROWS_FOR_EARLY_STOPPING
+        if not early:  # nothing to stop on, nor to search on: the middle alpha
+            train, val, alphas = np.arange(Xt.shape[0]), None, [alphas[len(alphas) // 2]]
+        else:
+            train, val = self._split(Y, seed)
+        fit_params = {}
+        if early:
+            fit_params = dict(X_val=Xt[val], y_val=Y[val])
+            weights_val = self._validation_weights(Y, sample_weight)
+            if weights_val is not None:
+                fit_params["sample_weight_val"] = weights_val[val]
+        weights = None if sample_weight is None else sample_weight[train]
+        best, best_loss = None, np.inf
+        for alpha in alphas:
+            member = self._make_member(seed, alpha, early, len(train))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
+            if len(alphas) == 1:
+                return member
+            # the search's yardstick: the validation data loss, without the L2 term
+            # (which differs between the candidates); the first value wins ties
+            loss = self._data_loss(member, Xt[val], Y[val], fit_params.get("sample_weight_val"))
+            if loss < best_loss:
+                best, best_loss = member, loss
+        return best
 
     def _validation_weights(self, Y, sample_weight):
         """The weights of the rows in the validation loss: the training loss's."""
