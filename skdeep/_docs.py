@@ -458,16 +458,18 @@ def _section(title, entries, indent):
     return f"{pad}{title}\n{pad}{'-' * len(title)}\n" + "".join(entries)
 
 
-def estimator_docstring(summary, parameters, attributes):
+def estimator_docstring(summary, parameters, attributes, *, parameter_entries=PARAMETERS, attribute_entries=ATTRIBUTES):
     """A class docstring: the summary (indented as a class body's), then a
     Parameters section with the entries of ``parameters`` and an Attributes section
-    with those of ``attributes``, in the order given."""
+    with those of ``attributes``, in the order given, looked up in
+    ``parameter_entries`` and ``attribute_entries`` (name -> (type line, description);
+    by default the MLPs')."""
     return (
         summary.rstrip()
         + "\n\n"
-        + _section("Parameters", [_entry(name, *PARAMETERS[name], indent=4) for name in parameters], 4)
+        + _section("Parameters", [_entry(name, *parameter_entries[name], indent=4) for name in parameters], 4)
         + "\n"
-        + _section("Attributes", [_entry(name, *ATTRIBUTES[name], indent=4) for name in attributes], 4)
+        + _section("Attributes", [_entry(name, *attribute_entries[name], indent=4) for name in attributes], 4)
     )
 
 

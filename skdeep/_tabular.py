@@ -2,6 +2,7 @@
 skdeep's MLP, with defaults chosen on a benchmark of real tabular data sets."""
 
 import copy
+import inspect
 import numbers
 import warnings
 from numbers import Integral, Real
@@ -26,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
+from ._docs import PARAMETERS, estimator_docstring
 from ._mlp import MLPClassifier, MLPRegressor
 
 #: numeric_encoding -> what the numeric columns become (see _numeric_pipeline)
@@ -521,101 +523,146 @@ def _has_missing(X, columns):
     return bool(np.isnan(values.astype(float)).any())
 
 
-_DOC_PARAMETERS = """
-    Parameters
-    ----------
-    categorical_features : 'from_dtype', None, or array-like of str, int or bool, default='from_dtype'
+def _mlp_entry(name, type_line):
+    """The MLP's description of a parameter the tabular estimators pass on unchanged,
+    under the tabular estimators' own type line (their defaults differ)."""
+    return type_line, PARAMETERS[name][1]
+
+
+#: parameter -> (its numpydoc type line, its description), see _docs
+TABULAR_PARAMETERS = {
+    "categorical_features": (
+        "'from_dtype', None, or array-like of str, int or bool, default='from_dtype'",
+        """
         The categorical columns, one-hot encoded (a missing value is a category of its
         own; a category unseen in fit encodes as all zeros). 'from_dtype': the
         columns of a DataFrame whose dtype is category, string or object, and the
-        columns of an object array that hold strings. Otherwise the columns' names, their
-        indices, or a boolean mask; None, no categorical column.
-    numeric_encoding : {'spline', 'quantile', 'standard', 'kbins'}, default='spline'
+        columns of an object array that hold strings. Otherwise the columns' names,
+        their indices, or a boolean mask; None, no categorical column.
+        """,
+    ),
+    "numeric_encoding": (
+        "{'spline', 'quantile', 'standard', 'kbins'}, default='spline'",
+        """
         The numeric columns, after median imputation: 'spline', each column's quantile
         (sklearn's QuantileTransformer, uniform) expanded into cubic B-splines
         (SplineTransformer) on ``n_knots`` evenly spaced knots; 'quantile', the
-        quantile mapped to a standard normal; 'standard', StandardScaler; 'kbins',
-        one-hot of ``n_knots`` quantile bins (KBinsDiscretizer).
-    n_knots : int, default=8
-        Knots of 'spline' (n_knots + 2 features per column); bins of 'kbins'.
-    missing_indicator : bool, default=False
+        quantile mapped to a standard normal; 'standard', StandardScaler alone;
+        'kbins', one-hot of ``n_knots`` quantile bins (KBinsDiscretizer).
+        """,
+    ),
+    "n_knots": ("int, default=8", "Knots of 'spline' (n_knots + 2 features per column); bins of 'kbins'."),
+    "missing_indicator": (
+        "bool, default=False",
+        """
         Add a 0/1 column for each numeric column with missing values in fit
         (sklearn's MissingIndicator), so the network can tell an imputed value. Off
         by default: on the benchmark it did not help on the data sets with missing
         values.
-    hidden_layer_sizes : tuple of int, default=(256,)
-    activation : {'relu', 'tanh', 'logistic', 'identity'}, default='relu'
-    solver : {'adam', 'rmsprop', 'sgd'}, default='adam'
-    alpha : float or sequence of float, default=10.0
+        """,
+    ),
+    "linear_numeric": (
+        "bool, default=True",
+        """
+        Keep each numeric column, standardized (StandardScaler), beside its
+        ``numeric_encoding`` expansion, so the network also sees the value itself
+        (for 'standard', the expansion is that column already).
+        """,
+    ),
+    "hidden_layer_sizes": _mlp_entry("hidden_layer_sizes", "array-like of shape (n_layers - 2,), default=(256,)"),
+    "activation": _mlp_entry("activation", "{'identity', 'logistic', 'tanh', 'relu'}, default='relu'"),
+    "solver": (
+        "{'adam', 'rmsprop', 'sgd'}, default='adam'",
+        "The members' stochastic optimizer, as skdeep's MLP's (mini-batches, early stopping).",
+    ),
+    "alpha": (
+        "float or sequence of float, default=10.0",
+        """
         L2 strength, as skdeep's MLP: the cost carries alpha / (2 n) times the sum
-        of squared weights. A sequence is a search: each member is trained with each
-        value on the same split, and the one with the lowest validation data loss is
-        kept (``alpha_``). Needs early_stopping; without a validation set (fewer than
-        20 rows) the middle value is used.
-    batch_size : int or 'auto', default=64
-    learning_rate : {'constant', 'inverse_time', 'exponential', 'invscaling', 'adaptive'}, default='constant'
-    learning_rate_init : float, default=3e-3
-    decay_rate : float, default=1.0
-    init : {'auto', 'he', 'xavier', 'glorot_uniform'}, default='auto'
-        As skdeep's MLP: 'auto' is sklearn's initialization.
-    keep_prob : float, default=1.0
-        Inverted dropout's keep probability on the hidden layers.
-    batch_norm : bool, default=False
-    max_iter : int, default=200
-        Epochs at most.
-    early_stopping : bool, default=True
+        of squared weights, n the number of training rows. A sequence is a search:
+        each member is trained with each value on the same split, and the one with
+        the lowest validation data loss is kept (``alpha_``). Needs early_stopping;
+        without a validation set (fewer than 20 rows) the middle value is used.
+        """,
+    ),
+    "batch_size": _mlp_entry("batch_size", "int or 'auto', default=64"),
+    "learning_rate": _mlp_entry(
+        "learning_rate", "{'constant', 'invscaling', 'adaptive', 'inverse_time', 'exponential'}, default='constant'"
+    ),
+    "learning_rate_init": _mlp_entry("learning_rate_init", "float, default=3e-3"),
+    "decay_rate": _mlp_entry("decay_rate", "float, default=1.0"),
+    "init": (
+        "{'auto', 'he', 'xavier', 'glorot_uniform'}, default='auto'",
+        "The members' initialization, as skdeep's MLP: 'auto' is sklearn's Glorot-uniform scheme.",
+    ),
+    "keep_prob": (
+        "float, default=1.0",
+        "Inverted dropout's keep probability on the hidden layers during training (1: no dropout).",
+    ),
+    "batch_norm": ("bool, default=False", "Batch normalization of the hidden layers, as skdeep's MLP's."),
+    "max_iter": ("int, default=200", "The most epochs each member trains."),
+    "early_stopping": (
+        "bool, default=True",
+        """
         Hold out ``validation_fraction`` of the rows (stratified for a classifier),
         stop once the validation data loss has not improved for ``n_iter_no_change``
         epochs, and keep the weights of its best epoch. Below 20 rows, no rows are
         held out and every one of ``max_iter`` epochs runs.
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-    n_members : int, default=3
+        """,
+    ),
+    "validation_fraction": ("float, default=0.1", "The share of the rows each member holds out for early stopping."),
+    "n_iter_no_change": (
+        "int, default=10",
+        "Epochs in a row without a lower validation data loss (by tol=1e-4) after which a member stops.",
+    ),
+    "n_members": (
+        "int, default=3",
+        """
         Networks trained, each from its own initial weights and on its own validation
         split; their predictions are averaged.
-    random_state : int, RandomState instance or None, default=None
-        Draws every member's seed and the quantile transformer's subsample.
-    verbose : bool, default=False
-"""
+        """,
+    ),
+    "class_weight": _mlp_entry("class_weight", "dict, 'balanced' or None, default=None"),
+    "random_state": (
+        "int, RandomState instance or None, default=None",
+        "Draws every member's seed and the quantile transformer's subsample: an int gives identical fits.",
+    ),
+    "verbose": ("bool, default=False", "Print each member's training loss after each epoch, as skdeep's MLP."),
+}
 
-_DOC_ATTRIBUTES = """
-    Attributes
-    ----------
-    preprocessor_ : ColumnTransformer
-        The fitted preprocessing, from X to the networks' input.
-    members_ : list of MLPClassifier or MLPRegressor
-        The fitted networks.
-    is_categorical_ : ndarray of bool, shape (``n_features_in_``,)
-        Which columns of X were one-hot encoded.
-    n_iter_ : list of int
-        Epochs each member trained.
-    alpha_ : list of float
-        Each member's alpha (the search's choice when alpha is a sequence).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only for X with column names.
-"""
+#: fitted attribute -> (its numpydoc type line, its description)
+TABULAR_ATTRIBUTES = {
+    "preprocessor_": ("ColumnTransformer", "The fitted preprocessing, from X to the networks' input."),
+    "members_": ("list of MLPClassifier or MLPRegressor", "The fitted networks."),
+    "is_categorical_": (
+        "ndarray of bool of shape (n_features_in_,)",
+        "Which columns of X were one-hot encoded.",
+    ),
+    "n_iter_": ("list of int", "Epochs each member trained."),
+    "alpha_": ("list of float", "Each member's alpha (the search's choice when alpha is a sequence)."),
+    "classes_": ("ndarray of shape (n_classes,)", "The class labels."),
+    "target_mean_": (
+        "ndarray of shape (n_outputs,)",
+        "The target's (weighted) mean, which the standardized target is centred by.",
+    ),
+    "target_scale_": (
+        "ndarray of shape (n_outputs,)",
+        """
+        The target's (weighted) standard deviation (1 for a constant output):
+        predictions are the networks' mean times ``target_scale_`` plus
+        ``target_mean_``.
+        """,
+    ),
+    "n_features_in_": ("int", "Number of features seen during fit."),
+    "feature_names_in_": (
+        "ndarray of shape (n_features_in_,)",
+        "Names of the features seen during fit; only for X with column names, such as a DataFrame.",
+    ),
+}
 
 
 class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
     __module__ = "skdeep"
-    __doc__ = (
-        """MLP classifier for tabular data: raw DataFrames in, tuned defaults.
-
-    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
-    of the numeric columns beside their standardized values, one-hot categories) in front
-    of skdeep's :class:`~skdeep.MLPClassifier`, with early stopping on the
-    validation data loss. Every default was chosen on a benchmark of real data sets
-    (see the Tabular data page of the user guide).
-"""
-        + _DOC_PARAMETERS
-        + """    class_weight : dict, 'balanced' or None, default=None
-        As :class:`~skdeep.MLPClassifier`'s.
-"""
-        + _DOC_ATTRIBUTES
-        + """    classes_ : ndarray
-"""
-    )
 
     _parameter_constraints: dict = {
         **_BaseTabularMLP._parameter_constraints,
@@ -757,24 +804,6 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
 
 class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
     __module__ = "skdeep"
-    __doc__ = (
-        """MLP regressor for tabular data: raw DataFrames in, tuned defaults.
-
-    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
-    of the numeric columns beside their standardized values, one-hot categories) in front
-    of skdeep's :class:`~skdeep.MLPRegressor`, with early stopping on the
-    validation data loss. The target is standardized inside (each output to mean 0
-    and standard deviation 1, weighted by sample_weight) and predictions are mapped
-    back. Every default was chosen on a benchmark of real data sets (see the Tabular
-    data page of the user guide).
-"""
-        + _DOC_PARAMETERS
-        + _DOC_ATTRIBUTES
-        + """    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
-        The target's standardization: predictions are the networks' mean times
-        ``target_scale_`` plus ``target_mean_``.
-"""
-    )
 
     _member_class = MLPRegressor
     _stratify = False
@@ -843,3 +872,38 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
+
+
+def _tabular_docstring(cls, summary, attributes):
+    parameters = [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+    return estimator_docstring(
+        summary, parameters, attributes, parameter_entries=TABULAR_PARAMETERS, attribute_entries=TABULAR_ATTRIBUTES
+    )
+
+
+_FITTED = ["preprocessor_", "members_", "is_categorical_", "n_iter_", "alpha_", "n_features_in_", "feature_names_in_"]
+
+TabularMLPClassifier.__doc__ = _tabular_docstring(
+    TabularMLPClassifier,
+    """MLP classifier for tabular data: raw DataFrames in, tuned defaults.
+
+    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
+    of the numeric columns beside their standardized values, one-hot categories) in front
+    of skdeep's :class:`~skdeep.MLPClassifier`, with early stopping on the
+    validation data loss. Every default was chosen on a benchmark of real data sets
+    (see the Tabular data page of the user guide).""",
+    ["classes_", *_FITTED],
+)
+TabularMLPRegressor.__doc__ = _tabular_docstring(
+    TabularMLPRegressor,
+    """MLP regressor for tabular data: raw DataFrames in, tuned defaults.
+
+    A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
+    of the numeric columns beside their standardized values, one-hot categories) in front
+    of skdeep's :class:`~skdeep.MLPRegressor`, with early stopping on the
+    validation data loss. The target is standardized inside (each output to mean 0
+    and standard deviation 1, weighted by sample_weight) and predictions are mapped
+    back. Every default was chosen on a benchmark of real data sets (see the Tabular
+    data page of the user guide).""",
+    [*_FITTED, "target_mean_", "target_scale_"],
+)

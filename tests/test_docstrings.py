@@ -61,10 +61,27 @@ def _fitted_attributes(estimator):
     return {name for name in vars(estimator) if name.endswith("_") and not name.startswith("_")}
 
 
-@pytest.mark.parametrize("cls", [skdeep.MLPClassifier, skdeep.MLPRegressor], ids=lambda cls: cls.__name__)
+def _fitted_tabular(cls):
+    """A tabular estimator fitted on an array and one fitted on a DataFrame."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int) if issubclass(cls, skdeep.TabularMLPClassifier) else X @ [1.0, 2.0, -1.0]
+    small = dict(hidden_layer_sizes=(3,), max_iter=3, n_members=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return [cls(**small).fit(X, y), cls(**small).fit(pd.DataFrame(X, columns=["a", "b", "c"]), y)]
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [skdeep.MLPClassifier, skdeep.MLPRegressor, skdeep.TabularMLPClassifier, skdeep.TabularMLPRegressor],
+    ids=lambda cls: cls.__name__,
+)
 def test_every_fitted_attribute_is_described_and_nothing_else(cls):
     documented = _section(cls, "Attributes")
-    fitted = set().union(*(_fitted_attributes(est) for est in _fitted(cls)))
+    fitted_estimators = _fitted_tabular(cls) if cls.__name__.startswith("Tabular") else _fitted(cls)
+    fitted = set().union(*(_fitted_attributes(est) for est in fitted_estimators))
     assert fitted - set(documented) == set(), "fitted attributes without a description"
     assert set(documented) - fitted == set(), "documented attributes that fit never sets"
     undescribed = [name for name, text in documented.items() if not text]
