@@ -714,23 +714,15 @@ def _troubleshooting_cases():
     def es(estimator=clf, **params):
         return estimator(early_stopping=True, **params)
 
-    def weight_held_out():
-        # the only weighted row held out for validation; which rows are is the
-        # split's business, so try each
+    def one_weighted_row(message):
+        """Weigh one row and split half the rows off for validation, trying each row:
+        raise the error that says ``message`` (the weighted row held out, so the
+        training set has no weight; or kept, so the validation set has none)."""
         for i in range(len(y)):
             try:
                 clf(early_stopping=True, validation_fraction=0.5).fit(X, y, sample_weight=np.eye(len(y))[i])
             except ValueError as error:
-                if "positive sum" in str(error):
-                    raise
-
-    def weight_only_in_training():
-        # every held-out row weighs zero: weigh just one row, and try each
-        for i in range(len(y)):
-            try:
-                clf(early_stopping=True, validation_fraction=0.5).fit(X, y, sample_weight=np.eye(len(y))[i])
-            except ValueError as error:
-                if "all have sample_weight 0" in str(error):
+                if message in str(error):
                     raise
 
     def overflow():
@@ -953,7 +945,7 @@ def _troubleshooting_cases():
         ),
         (
             "sample_weight must have a positive sum over the training samples.",
-            lambda: weight_held_out(),
+            lambda: one_weighted_row("positive sum"),
         ),
         (
             (
@@ -961,7 +953,7 @@ def _troubleshooting_cases():
                 "undefined. Pass sample_weight_val with a non-zero weight, or, with the validation_fraction split, "
                 "fewer zero weights or another random_state."
             ),
-            lambda: weight_only_in_training(),
+            lambda: one_weighted_row("all have sample_weight 0"),
         ),
         (
             (
