@@ -610,7 +610,8 @@ def chunk_rows(layer_sizes, itemsize, *, extra_row_bytes=0, working_memory=None)
     rounded down to a multiple of CHUNK_ALIGN but never below MIN_CHUNK_ROWS. A row
     of a chunk takes the two hidden-layer buffers the layers alternate between (one
     for a single hidden layer), the logits, the output functions' temporaries (three
-    more times the logits) and ``extra_row_bytes``.
+    more times the logits, and 16 bytes for a class label's index),
+    and ``extra_row_bytes``.
 
     Parameters
     ----------
@@ -631,7 +632,7 @@ def chunk_rows(layer_sizes, itemsize, *, extra_row_bytes=0, working_memory=None)
         working_memory = get_config()["working_memory"]
     hidden = layer_sizes[1:-1]
     values = min(len(hidden), 2) * max(hidden, default=0) + 4 * layer_sizes[-1]
-    row_bytes = itemsize * values + extra_row_bytes
+    row_bytes = itemsize * values + 16 + extra_row_bytes
     rows = min(working_memory * 2**20, MAX_CHUNK_BYTES) // row_bytes
     return max(MIN_CHUNK_ROWS, int(rows) // CHUNK_ALIGN * CHUNK_ALIGN)
 
