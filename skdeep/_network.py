@@ -596,10 +596,11 @@ CHUNK_ALIGN = 384
 #: says: an input of up to this many rows always goes in one piece, and smaller
 #: chunks would cost more in calls (and in BLAS threads waiting) than they save.
 MIN_CHUNK_ROWS = 4 * CHUNK_ALIGN
-#: The most a chunk's buffers take, in bytes, within working_memory: the forward
-#: pass's elementwise work then runs on activations still in cache, with no
-#: gigabyte buffer to fault in, and larger chunks were no faster (performance page).
-MAX_CHUNK_BYTES = 16 * 2**20
+#: The most a chunk's buffers take, in bytes, within working_memory (sklearn's
+#: default is 1 GiB): buffers this size are reused from call to call, where a
+#: gigabyte one is faulted in afresh every time, and chunks this large keep the
+#: calls into a multithreaded BLAS few (measured on the performance page).
+MAX_CHUNK_BYTES = 32 * 2**20
 
 
 def chunk_rows(layer_sizes, itemsize, *, extra_row_bytes=0, working_memory=None):
