@@ -827,7 +827,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             check_is_fitted(self, "coefs_")  # raises sklearn's NotFittedError (classes_ alone is not a fit)
         X = self._check_X(X)
         coefs, intercepts = self._inference_layers()
-        big = _LOGIT_BOUNDS[np.promote_types(X.dtype, coefs[0].dtype)]
+        big = _LOGIT_BOUNDS[X.dtype if X.dtype is coefs[0].dtype else np.promote_types(X.dtype, coefs[0].dtype)]
 
         def checked(Z, answer):
             if np.isnan(Z).any():
