@@ -18,7 +18,7 @@ import time
 
 from sklearn.datasets import load_digits
 
-import skdeep._mlp
+import skdeep._training
 from _common import LIBRARIES, fit_quietly, format_ratio, header_lines, make_data, paired_ratios
 
 CASES = {
@@ -39,9 +39,9 @@ def load(data):
 
 def fit_time(library, X, y, hidden, max_iter, limit_scipy_blas=True):
     estimator = LIBRARIES[library](hidden, solver="lbfgs", max_iter=max_iter, random_state=0)
-    limiter = skdeep._mlp.single_threaded_scipy_blas
+    limiter = skdeep._training.single_threaded_scipy_blas
     if not limit_scipy_blas:
-        skdeep._mlp.single_threaded_scipy_blas = contextlib.nullcontext()
+        skdeep._training.single_threaded_scipy_blas = contextlib.nullcontext()
     # idle OpenBLAS threads spin for a while after their last call: let the previous
     # fit's stop, or they would land on this fit's time
     time.sleep(0.5)
@@ -50,7 +50,7 @@ def fit_time(library, X, y, hidden, max_iter, limit_scipy_blas=True):
         fit_quietly(estimator, X, y)
         return time.perf_counter() - start
     finally:
-        skdeep._mlp.single_threaded_scipy_blas = limiter
+        skdeep._training.single_threaded_scipy_blas = limiter
 
 
 def main(argv=None):

@@ -25,7 +25,7 @@ from _common import CONFIGS, LEARNING_RATE, N_CLASSES, make_data
 from skdeep._activations import ACTIVATIONS
 from skdeep._batching import epoch_batches, take_rows
 from skdeep._initializers import INITIALIZERS
-from skdeep._losses import OUTPUTS, l2_penalty
+from skdeep._losses import LOSSES, l2_penalty
 from skdeep._network import Layout, Workspace, init_params
 from skdeep._optimizers import OPTIMIZERS
 
@@ -49,7 +49,7 @@ def make_epoch(X, Y, hidden, batch_size, solver, alpha=1e-4, random_state=0):
     coefs, intercepts = layout.unpack(theta)
     epochs = epoch_batches(n, batch_size, rng)
     relu, relu_derivative = ACTIVATIONS["relu"]
-    log_loss = OUTPUTS["softmax"][0]
+    log_loss = LOSSES["log_loss"]
     weights = theta[: layout.n_coefs]
     n_layers = len(coefs)
     clock = time.perf_counter

@@ -10,7 +10,7 @@ that buys: the time one request takes, for one row and for a batch of 100, again
 ``import skdeep.onnx`` registers skdeep's estimators with skl2onnx, whose
 :func:`~skl2onnx.to_onnx` then converts them as it converts scikit-learn's own.
 onnxruntime runs the graph with neither skdeep nor scikit-learn installed. The two
-need ``pip install "skdeep[onnx]"``; :doc:`/saving` covers the other ways to save a
+need ``pip install ".[onnx]"`` (from the skdeep checkout); :doc:`/saving` covers the other ways to save a
 model.
 """
 

@@ -15,9 +15,10 @@ training set with its error on a held-out dev set.
 
 Give ``fit`` the dev set as ``X_val`` and ``y_val`` (with ``early_stopping=True``,
 which the validation set serves) and skdeep records the loss on it after every
-epoch in ``validation_loss_curve_``, with the same loss and L2 term as
-``loss_curve_``. :class:`~skdeep.LossCurveDisplay` draws the two on one axis, so
-the gap reads off the picture, and the dev accuracy on a second axis.
+epoch in ``validation_loss_curve_``: the data loss alone (here the log loss),
+without the L2 term that ``loss_curve_`` adds. :class:`~skdeep.LossCurveDisplay`
+draws the two on one axis, so the gap reads off the picture, and the dev accuracy
+on a second axis.
 
 See :doc:`/progress`, :doc:`/l2_regularization` and :doc:`/dropout`.
 """
@@ -150,9 +151,10 @@ print(
 # (right axis); skdeep's word for the dev set is the validation set. Mind the loss
 # scales, which differ.
 #
-# On the left both losses level off high and close together: high bias. Most of
-# their level is the L2 term itself, ``alpha / (2n) · ΣW²``, which both curves
-# carry; the log loss alone is in the table below. On the right the training loss
+# On the left both losses level off high: high bias. The training curve sits far
+# above the dev curve because it carries the L2 term, ``alpha / (2n) · ΣW²``, most
+# of its level; the dev curve is the log loss alone. The table below compares the
+# log loss on both sets: high, and close together. On the right the training loss
 # falls to zero, while the dev loss reaches its lowest early and then creeps up:
 # the network memorizes its 300 images and grows more and more confident on the
 # dev images it gets wrong, while its dev accuracy hardly moves. The grey lines
@@ -168,7 +170,6 @@ for ax, model, title, top in [
     display.ax2_.set_ylim(0.5, 1.0)
     display.ax2_.set_ylabel("dev accuracy")
     ax.set_title(title)
-display.ax2_.get_legend().set_loc("center right")
 for epoch, style in [(best_epoch, "-"), (stopped.n_iter_, "--")]:
     axes[1].axvline(epoch, color="grey", linestyle=style, linewidth=1)
 fig.tight_layout()
@@ -216,9 +217,10 @@ assert np.allclose(variance.loss_curve_, finals["(b) alpha=0, 300 images"].loss_
 # on accuracy, the effect is small. Four times the data (the yardstick) lowers
 # the dev loss and raises the dev accuracy more than either.
 #
-# In the curves, read two things with care. L2's curves carry the L2 term,
-# ``alpha / (2n) · ΣW²``, on both the training and the dev loss (the table leaves
-# it out). Dropout's training curve is the loss of the thinned networks that the
+# In the curves, read two things with care. L2's training curve carries the L2
+# term, ``alpha / (2n) · ΣW²``, and its dev curve does not (the table leaves it
+# out of both), so the dev curve can sit below the training curve. Dropout's
+# training curve is the loss of the thinned networks that the
 # optimizer descended, which sits above the loss of the whole network (the table's
 # training loss).
 l2 = watch(X_small, y_small, alpha=0.7)
@@ -234,7 +236,6 @@ for ax, model, title in [
     display = LossCurveDisplay.from_estimator(model, ax=ax, name="")
     display.ax2_.set_ylim(0.5, 1.0)
     display.ax2_.set_ylabel("dev accuracy")
-    display.ax2_.get_legend().set_loc("center right")
     ax.set_title(title)
 axes[0].set_ylim(0, 1.0)
 fig.tight_layout()

@@ -8,6 +8,7 @@ from ._gradient_check import GradientCheckResult, gradient_check, numerical_grad
 from ._mlp import MLPClassifier, MLPRegressor
 from ._monitor import DivergenceError
 from ._persistence import InconsistentVersionWarning
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -18,6 +19,8 @@ __all__ = [
     "LossCurveDisplay",
     "MLPClassifier",
     "MLPRegressor",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "gradient_check",
     "numerical_gradient",
     "relative_difference",

@@ -87,20 +87,70 @@ def main(argv=None):
         print(f"loss curves saved to {args.plot}")
 
 
+# the figure's panels, one per lesson: the runs each compares, with how to draw them
+# (default: the next colour, solid). The plain adam run, the base of every other, is
+# the dashed reference of regularization; in the decay panel each decayed run shares
+# its colour with its constant-rate run, dashed.
+REFERENCE = {"color": "black", "linestyle": "--"}
+PANELS = {
+    "Initialization": [("init zeros", {}), ("init random x10", {}), ("init he", {}), ("init xavier", {})],
+    "Regularization": [
+        ("adam", {**REFERENCE, "name": "adam (none)"}),
+        ("L2 alpha=1", {}),
+        ("dropout keep_prob=0.8", {}),
+        ("batch norm", {}),
+    ],
+    "Optimizers": [
+        (label, {})
+        for label in ("sgd (no momentum)", "sgd momentum 0.9", "sgd nesterov 0.9", "rmsprop", "adam", "lbfgs")
+    ],
+    "Learning-rate decay": [
+        ("sgd momentum 0.9", {"color": "C0", "linestyle": "--"}),
+        ("momentum + exponential", {"color": "C0"}),
+        ("adam", {"color": "C1", "linestyle": "--"}),
+        ("adam + inverse_time", {"color": "C1"}),
+    ],
+}
+
+
+def curves_figure(curves):
+    """The loss curves, one panel per lesson, each with its legend beside it.
+
+    Parameters
+    ----------
+    curves : dict
+        Run label (of RUNS) -> its loss curve.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained")
+    for ax, (lesson, runs) in zip(axes.flat, PANELS.items()):
+        for label, style in runs:
+            style = dict(style)
+            LossCurveDisplay(curves[label]).plot(ax=ax, name=style.pop("name", label), **style)
+        ax.set(yscale="log", title=lesson)
+        if lesson == "Optimizers":  # the one panel with an L-BFGS run
+            ax.set_xlabel("epoch (lbfgs: iteration)")
+        # beside the panel, not over its curves; constrained layout makes the room
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small")
+    figure.suptitle("skdeep on sklearn's digits: training loss")
+    return figure
+
+
 def plot_curves(curves, path):
+    """Save :func:`curves_figure` of ``curves`` to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for label, curve in curves.items():
-        LossCurveDisplay(curve, estimator_name=label).plot(ax=ax)
-    ax.set(xlabel="epoch (lbfgs: iteration)", yscale="log", title="skdeep on digits")
-    ax.legend(fontsize="small", ncol=2)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    figure = curves_figure(curves)
+    figure.savefig(path)
+    plt.close(figure)
 
 
 if __name__ == "__main__":

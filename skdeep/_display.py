@@ -1,6 +1,8 @@
 """LossCurveDisplay: the training and validation loss per epoch, and the validation
 score, in scikit-learn's Display style."""
 
+import functools
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
@@ -16,7 +18,8 @@ class LossCurveDisplay:
     validation loss beside it, dotted: the same data loss on the same scale (the
     training loss adds the L2 term), so the gap between them, the course's
     train/dev gap, reads off the picture. The
-    validation score is drawn dashed on a second y axis sharing the epochs.
+    validation score is drawn dashed on a second y axis sharing the epochs. The
+    legend goes where it hides the fewest points of the curves of both axes.
 
     Create it with :meth:`from_estimator`, or from the curves themselves and then
     call :meth:`plot`. All attributes are set by :meth:`plot`.
@@ -140,12 +143,13 @@ class LossCurveDisplay:
             # every labelled line of both axes in one legend, on the score axis when
             # there is one (it is drawn on top)
             handles, labels = ax.get_legend_handles_labels()
-            if self.ax2_ is not None:
+            if self.ax2_ is None:
+                ax.legend(handles, labels)  # loc="best": clear of the lines, where it can be
+            else:
                 more_handles, more_labels = self.ax2_.get_legend_handles_labels()
-                handles, labels = handles + more_handles, labels + more_labels
                 if ax.get_legend() is not None:
                     ax.get_legend().remove()
-            (self.ax2_ or ax).legend(handles, labels)
+                _legend_clear_of_both(ax, self.ax2_, handles + more_handles, labels + more_labels)
 
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -197,6 +201,74 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
+
+
+# matplotlib's legend locations, in the order its loc="best" tries them
+_LOCATIONS = (
+    "upper right", "upper left", "lower left", "lower right", "right",
+    "center left", "center right", "lower center", "upper center", "center",
+)  # fmt: skip
+
+
+def _legend_clear_of_both(ax, ax2, handles, labels):
+    """The legend of both axes, on the score axis ``ax2`` (drawn on top), placed
+    when it is drawn where it hides the fewest points of the lines of both axes.
+
+    matplotlib's loc="best" weighs the lines of the legend's own axes only: on the
+    score axis it would sit on the loss curves' tail.
+    """
+    legend = ax2.legend(handles, labels)
+    placer = _legend_placer()
+    if not any(isinstance(child, placer) for child in ax2.get_children()):
+        ax2.add_artist(placer(ax, ax2))
+    return legend
+
+
+@functools.cache
+def _legend_placer():
+    """The artist class that places the score axis's legend (a function, so that
+    matplotlib is imported only when plotting)."""
+    from matplotlib.artist import Artist
+
+    class LegendPlacer(Artist):
+        """Draws nothing. Drawn after the lines and before the legend (by zorder),
+        when the limits and the layout are final, it moves the score axis's legend
+        to the first of matplotlib's locations that crosses no line of either axis,
+        else to the one that crosses least: loc="best"'s rule, over both axes. A
+        location the user sets on the legend afterwards is left alone."""
+
+        zorder = 4.5  # lines 2, legend 5
+
+        def __init__(self, ax, ax2):
+            super().__init__()
+            self._pair = ax, ax2
+            self._placed = None, None  # the legend last placed, and where
+            self.set_in_layout(False)  # it has no extent for tight layouts to make room for
+
+        def draw(self, renderer):
+            ax, ax2 = self._pair
+            legend = ax2.get_legend()
+            if legend is None:
+                return
+            placed, code = self._placed
+            # a location set since is the user's (legend._loc: matplotlib has no getter)
+            if legend is placed and legend._loc != code:
+                return
+            paths = [line.get_transform().transform_path(line.get_path()) for a in (ax, ax2) for line in a.get_lines()]
+            set_loc = getattr(legend, "set_loc", None) or legend._set_loc  # public from matplotlib 3.8
+            best = None
+            for name in _LOCATIONS:
+                set_loc(legend.codes[name])
+                box = legend.get_window_extent(renderer)
+                badness = sum(box.count_contains(p.vertices) + p.intersects_bbox(box, filled=False) for p in paths)
+                if best is None or badness < best[0]:
+                    best = badness, name
+                if badness == 0:
+                    break
+            set_loc(legend.codes[best[1]])
+            self._placed = legend, legend.codes[best[1]]
+
+    return LegendPlacer
 
 
 def _score_axis(ax):

@@ -5,7 +5,7 @@ never runs it.
 """
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 
 import numpy as np
@@ -98,10 +98,14 @@ class GradientCheckResult:
         The same per weight matrix and bias vector (and batch normalization's gamma
         and beta), with its worst entries.
     skipped : int
-        Entries left out because a ReLU pre-activation crossed its kink between
-        theta - epsilon and theta + epsilon, where the finite difference means nothing
-        (an exactly zero pre-activation, e.g. behind a dead or dropped layer with zero
-        biases, is the common case).
+        Entries left out because a ReLU pre-activation, or the loss of an output, crossed
+        a kink between theta - epsilon and theta + epsilon, where the finite difference
+        means nothing (an exactly zero pre-activation, e.g. behind a dead or dropped
+        layer with zero biases, is the common case). The losses with kinks are the
+        absolute error and the pinball loss (at z = y) and the Huber loss (at
+        abs(z - y) = huber_delta, where its second derivative jumps: the two-sided
+        difference there is off by up to epsilon / 4 times the slope, as large as the
+        threshold allows).
     gradient, numerical : ndarray
         The two flat gradients (skipped entries of ``numerical`` are NaN).
     """
@@ -128,7 +132,7 @@ class GradientCheckResult:
         if not np.isfinite(self.difference):
             lines.append("  the loss or its gradient is not finite at the check point")
         if self.skipped:
-            lines.append(f"  {self.skipped} entries at a ReLU kink left out")
+            lines.append(f"  {self.skipped} entries at a kink (ReLU or the loss's) left out")
         width = max([4] + [len(layer.name) for layer in self.layers])
         for layer in self.layers:
             detail = f"{layer.difference:.3e}" if layer.checked else "all entries left out"
@@ -166,6 +170,12 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
     each hidden layer is normalized with the statistics of the rows of X (weighted by
     sample_weight), which depend on the parameters too, and the check covers that
     dependence; the running statistics play no part.
+
+    Kinks are handled alike wherever they are: a ReLU's at a zero pre-activation, and
+    the loss's where the absolute error or the pinball loss of an output has z = y, or
+    the Huber loss has abs(z - y) = huber_delta. Backprop takes the derivative 0 at a ReLU's
+    or a loss's own kink (a subgradient); an entry whose two finite-difference points
+    lie on different sides of any kink is left out and counted in ``skipped``.
     """
     if not (isinstance(epsilon, Real) and np.isfinite(epsilon) and epsilon > 0):
         raise ValueError(f"epsilon must be a finite float > 0, got {epsilon!r}.")
@@ -187,26 +197,29 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
         Y = Y.astype(np.float64)
         hidden = net.layout.layer_sizes[1:-1]
         masks = draw_dropout_masks(rng, X.shape[0], hidden, est._keep_probs(len(hidden)), np.float64)
+        net, loss_pieces = _watching_loss_pieces(net)
         objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=est.alpha, masks=masks)
         relu = net.activation == "relu"
 
-        def relu_pattern():
-            """Which hidden units are active in the last evaluation (relu only)."""
-            return [A > 0 for A in ws.outputs[:-1]] if relu else []
+        def kink_pattern():
+            """Which hidden units are active in the last evaluation (relu only), and
+            which smooth piece of the loss each output lies on (a kinked loss only)."""
+            return ([A > 0 for A in ws.outputs[:-1]] if relu else []) + loss_pieces
 
         loss, gradient = objective(theta)
         gradient = gradient.copy()
-        base_pattern = relu_pattern()
+        base_pattern = kink_pattern()
         crossed, losses = [], [abs(loss)]  # per evaluation: a kink crossed; |J|
 
         def loss_only(point):
             value = objective(point)[0]
-            crossed.append(any(not np.array_equal(p, q) for p, q in zip(base_pattern, relu_pattern())))
+            crossed.append(any(not np.array_equal(p, q) for p, q in zip(base_pattern, kink_pattern())))
             losses.append(abs(value))
             return value
 
         numerical = numerical_gradient(loss_only, theta, epsilon)
-        # an entry whose theta + eps or theta - eps switches a ReLU on or off
+        # an entry whose theta + eps or theta - eps switches a ReLU, or moves an output
+        # of a kinked loss to another piece
         kink = np.array(crossed, dtype=bool).reshape(-1, 2).any(axis=1)
         largest_loss = float(np.max(losses))
     numerical[kink] = np.nan
@@ -229,6 +242,22 @@ def gradient_check(estimator, X, y, *, epsilon=1e-7, threshold=2e-7, sample_weig
         numerical=numerical,
         noise_floor=noise_floor,
     )
+
+
+def _watching_loss_pieces(net):
+    """The network with its loss wrapped to record, at each evaluation, which smooth
+    piece of the loss each output entry lies on (see Loss.pieces), and the list that
+    holds the last record; the same network and an empty list for a smooth loss."""
+    loss = net.loss
+    if loss.pieces is None:
+        return net, []
+    last = [None]
+
+    def recording(Z, Y, w, **values):
+        last[0] = loss.pieces(Z, Y, **values)
+        return loss.function(Z, Y, w, **values)
+
+    return net._replace(loss=replace(loss, function=recording)), last
 
 
 def _per_layer(layout, gradient, numerical, kink, floor_per_entry, n_worst=3):

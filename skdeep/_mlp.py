@@ -1,20 +1,16 @@
 """BaseMLP (the shared fit loop), MLPClassifier and MLPRegressor."""
 
 import copy
-import signal
-import threading
+import inspect
 import warnings
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from scipy.special import expit
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -34,15 +30,14 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ACTIVATIONS
+from ._docs import estimator_docstring, method_docstring
 from ._initializers import INITIALIZERS
-from ._losses import OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
-from ._monitor import Monitor, ValidationSet
-from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, full_batch_objective, init_params
-from ._optimizers import OPTIMIZERS
+from ._losses import LOSSES, OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
+from ._monitor import TrainingRecord, ValidationSet
+from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, init_params
 from ._persistence import loaded_state, saved_state
 from ._schedules import SCHEDULES
-from ._threads import single_threaded_scipy_blas
-from ._training import MiniBatchGradientDescent
+from ._training import SOLVERS, Data, Fit
 
 
 try:  # sklearn >= 1.9: progress and control through sklearn's callback API
@@ -106,16 +101,9 @@ class _FitTasks:
 _BATCH_NORM_ATTRIBUTES = ("batch_norm_scales_", "batch_norm_shifts_", "batch_norm_means_", "batch_norm_vars_")
 
 
-_DIVERGED = (
-    "{name} diverged: the loss or the weights became non-finite (inf or NaN), or the "
-    "loss grew a millionfold, at iteration {epoch}. Try a lower learning_rate_init, a "
-    "smaller init_scale or a scaled X (for example with StandardScaler)."
-)
-
-
 def _check_partial_fit(self):
     """partial_fit exists only where one batch at a time makes sense."""
-    if self.solver not in OPTIMIZERS:
+    if not SOLVERS[self.solver].stochastic:
         raise AttributeError(
             f"partial_fit is only available for stochastic optimizers; "
             f"solver={self.solver!r} is not stochastic."
@@ -132,27 +120,6 @@ def _check_partial_fit(self):
             "compute_class_weight('balanced', classes=..., y=...)."
         )
     return True
-
-
-@contextmanager
-def _stop_on_interrupt():
-    """Turn a first Ctrl-C during training into a request to stop after the current
-    batch, so the model is left whole; a second Ctrl-C interrupts at once."""
-    request = {"stop": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield request
-        return
-
-    def handler(signum, frame):
-        if request["stop"]:
-            raise KeyboardInterrupt
-        request["stop"] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield request
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 #: prediction clips the logits to +-this (room for the output layer's arithmetic)
@@ -189,7 +156,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
+        "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions(set(SCHEDULES))],
@@ -295,8 +262,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         """Validate y_val against what fit learned from y; encode it as Y is."""
 
     @abstractmethod
-    def _output_activation(self):
-        """The key of OUTPUTS for the output layer."""
+    def _loss_name(self):
+        """The key of LOSSES that this fit minimizes."""
 
     @abstractmethod
     def _score_outputs(self, y, P, sample_weight):
@@ -343,9 +310,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             return self.init
         return partial(INITIALIZERS[self.init], init_scale=self.init_scale, activation=self.activation)
 
+    def _loss(self):
+        """The loss by name, with the values of its parameters (see LOSSES)."""
+        loss = LOSSES[self._loss_name()]
+        return loss.with_values(**{name: getattr(self, name) for name in loss.parameters})
+
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._output_activation())
+        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._loss())
 
     def _init_theta(self, net, rng, dtype):
         """Parameters exactly as a first fit draws them (used by gradient_check too)."""
@@ -409,15 +381,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         theta = self._start_parameters(net, X.dtype, first_call, incremental)
         running = self._start_batch_norm(net.layout, theta, first_call)
 
-        (X, y, Y, sample_weight), validation = self._validation_set(X, y, Y, sample_weight, validation_data)
-        monitor = Monitor(self, validation, running)
-        tasks = _FitTasks(self, X, y, sample_weight, max_subtasks=1 if incremental else self.max_iter)
+        train, validation = self._validation_set(Data(X, y, Y, sample_weight), validation_data, net)
+        solver = SOLVERS[self.solver]
+        tasks = _FitTasks(self, train.X, train.y, train.sample_weight, max_subtasks=1 if incremental else self.max_iter)
+        record = TrainingRecord(
+            self, first_call=first_call, stochastic=solver.stochastic, validation=validation, running=running,
+            tasks=tasks,
+        )  # fmt: skip
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight, net, theta, tasks, monitor, running)
-            else:
-                self._fit_stochastic(X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running)
-        monitor.finish(theta)
+            solver.train(self, Fit(train, net, theta, running, keep_probs, record), incremental)
+        record.finish(theta)
+        record.publish()
         if running is not None:
             self._batch_norm_count = running.count
         tasks.end()
@@ -433,11 +407,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 f"learning rate is multiplied by every decay_steps epochs; "
                 f"decay_rate={self.decay_rate!r} would {effect}."
             )
-        if self.solver == "lbfgs" and min(keep_probs, default=1) < 1:
+        if not SOLVERS[self.solver].dropout and min(keep_probs, default=1) < 1:
+            takers = [repr(name) for name, solver in SOLVERS.items() if solver.dropout]
             raise ValueError(
-                "solver='lbfgs' cannot be used with keep_prob < 1: dropout makes the "
-                "objective random, and L-BFGS needs a deterministic one. Use "
-                "solver='sgd', 'rmsprop' or 'adam', or keep_prob=1."
+                f"solver={self.solver!r} cannot be used with keep_prob < 1: dropout makes the "
+                f"objective random, and {self.solver} needs a deterministic one. Use "
+                f"solver={', '.join(takers[:-1])} or {takers[-1]}, or keep_prob=1."
             )
         if not first_call and (getattr(self, "batch_norm_scales_", None) is not None) != bool(self.batch_norm):
             how, fresh = ("partial_fit", "a new estimator") if incremental else ("warm_start=True", "warm_start=False")
@@ -448,18 +423,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
 
     def _start_parameters(self, net, dtype, first_call, incremental):
-        """The flat parameter vector this fit trains: drawn anew (with the training
-        record reset) on a first call, else packed from the fitted attributes. The
-        fitted coefs_ and intercepts_ become views of it."""
+        """The flat parameter vector this fit trains: drawn anew (with a new random
+        generator and optimizer) on a first call, else packed from the fitted
+        attributes. The fitted coefs_ and intercepts_ become views of it."""
         if first_call:
             self._rng = check_random_state(self.random_state)
             theta = self._init_theta(net, self._rng, dtype)
-            self.n_iter_, self.t_, self._epochs = 0, 0, 0
-            self.loss_curve_ = []
-            self.best_loss_ = np.inf
-            self._no_improvement_count = 0
-            # set by the Monitor once there is a validation set
-            self.validation_scores_ = self.validation_loss_curve_ = self.best_validation_score_ = None
             self._optimizer = None
         else:
             fitted = [W.shape for W in self.coefs_]
@@ -473,8 +442,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 )
             if not incremental:
                 self._rng = check_random_state(self.random_state)
-            if self.best_loss_ is None:  # the previous fit stopped early
-                self.best_loss_ = np.inf
             theta = net.layout.pack(
                 self.coefs_, self.intercepts_, dtype, self.batch_norm_scales_ or (), self.batch_norm_shifts_ or ()
             )
@@ -485,7 +452,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         self.intercepts_ = [np.zeros(n, dtype) if b is None else b for b, n in zip(intercepts, sizes)]
         self.n_outputs_ = sizes[-1]
         self.n_layers_ = len(net.layout.layer_sizes)
-        self.out_activation_ = net.output
+        self.out_activation_ = net.loss.out_activation  # the inverse of the loss's link
         return theta
 
     def _start_batch_norm(self, layout, theta, first_call):
@@ -557,73 +524,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             sample_weight_val = self._sample_weight(sample_weight_val, X_val, y_val)
         return X_val, y_val, Y_val, sample_weight_val
 
-    def _fit_lbfgs(self, X, Y, sample_weight, net, theta, tasks, monitor, running):
-        self._check_batch_rows(X.shape[0], X.shape[0])
-        objective, ws = full_batch_objective(X, Y, sample_weight, net, alpha=self.alpha)
-
-        evaluated = np.full_like(theta, np.nan)  # where ws's batch statistics were taken
-
-        def fun(x):
-            if tasks.current is None:  # the first evaluation of an lbfgs iteration
-                tasks.begin_epoch()
-            theta[...] = x
-            loss, grad = objective(theta)
-            if running is not None:
-                evaluated[...] = theta
-            return loss, grad.astype(np.float64)
-
-        def take_statistics():
-            """Batch norm under lbfgs normalizes with the full batch's statistics: those
-            of theta become the running ones (what validation and prediction use)."""
-            if not np.array_equal(evaluated, theta):
-                objective(theta)
-            running.set(ws)
-
-        diverged = _DIVERGED.format(name=type(self).__name__, epoch="{epoch}")
-        stopped = False
-
-        def record(intermediate_result):
-            """After each iteration: the monitor records it; a callback, early stopping
-            or diverging validation outputs stop L-BFGS."""
-            nonlocal stopped
-            theta[...] = intermediate_result.x
-            if running is not None:
-                take_statistics()
-            if not monitor.record(theta, float(intermediate_result.fun)):
-                monitor.diverged(diverged.format(epoch=monitor.epochs + 1))  # raises, or keeps the best
-                stopped = True
-            else:
-                stopped = tasks.end_epoch() or (monitor.validation is not None and monitor.stalled)
-            if stopped:
-                raise StopIteration
-
-        with single_threaded_scipy_blas:  # see _threads: scipy's pool against NumPy's
-            result = scipy.optimize.minimize(
-                fun,
-                theta.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=record,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-            )
-        theta[...] = result.x
-        if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
-            monitor.diverged(diverged.format(epoch=result.nit))
-        if running is not None:
-            take_statistics()
-        if result.status != 0 and not stopped:
-            warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase max_iter or "
-                "max_fun, or scale the data.",
-                ConvergenceWarning,
-            )
-        self.n_iter_ = int(result.nit)
-        self.t_ += self.n_iter_ * X.shape[0]
-        self.loss_ = float(result.fun)
-        if monitor.validation is None:
-            self.best_loss_ = min(self.best_loss_, self.loss_)
-
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             return min(200, n_samples)
@@ -636,16 +536,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             )
         return int(min(self.batch_size, n_samples))
 
-    def _validation_set(self, X, y, Y, sample_weight, validation_data):
-        """The training set and the ValidationSet (None without one): the validation
-        data given to fit, or for sgd and adam with early stopping sklearn's split of
-        the training data (drawn after the initial weights, as sklearn's)."""
-        if validation_data is None and self.early_stopping and self.solver != "lbfgs":
-            (X, y, Y, sample_weight), validation_data = self._split_validation(X, y, Y, sample_weight)
+    def _validation_set(self, train, validation_data, net):
+        """The training Data and the ValidationSet (None without one): the validation
+        data given to fit, or with early stopping, for a solver that splits (sgd,
+        rmsprop, adam), sklearn's split of the training data (drawn after the initial
+        weights, as sklearn's)."""
+        if validation_data is None and self.early_stopping and SOLVERS[self.solver].validation_split:
+            train, validation_data = self._split_validation(*train)
         if validation_data is None:
-            return (X, y, Y, sample_weight), None
-        validation = ValidationSet(self, *validation_data, scoring=self.scoring)
-        return (X, y, Y, sample_weight), validation
+            return train, None
+        return train, ValidationSet(self, net, *validation_data, scoring=self.scoring)
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation_fraction of the data with sklearn's draws: stratified
@@ -657,7 +557,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
         Returns
         -------
-        train, validation : tuples (X, y, Y, sample_weight)
+        train, validation : Data
         """
         n_val = int(np.ceil(self.validation_fraction * len(y)))
         if n_val < 2 or len(y) - n_val < 1:
@@ -683,93 +583,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         if sample_weight is None:
             train.append(None)
             val.append(None)
-        return tuple(train), tuple(val)
-
-    def _fit_stochastic(self, X, Y, sample_weight, net, theta, keep_probs, incremental, tasks, monitor, running):
-        batch_size = self._batch_size(X.shape[0])
-        self._check_batch_rows(X.shape[0], batch_size)
-        if self._optimizer is None or not incremental:
-            self._optimizer = self._make_optimizer(theta)
-        optimizer = self._optimizer
-        descent = MiniBatchGradientDescent(
-            X, Y, sample_weight, net, optimizer, alpha=self.alpha, batch_size=batch_size,
-            keep_probs=keep_probs, rng=self._rng, shuffle=self.shuffle, running=running,
-        )  # fmt: skip
-        # n_iter_ counts this call's epochs, as sklearn; loss_curve_, t_ and the
-        # epochs behind the learning-rate schedule run on across calls
-        self.n_iter_ = 0
-        with _stop_on_interrupt() as interrupt:
-            for _ in range(self.max_iter):
-                tasks.begin_epoch()
-                loss, seen = descent.run_epoch(theta, interrupt)
-                if descent.diverged(theta, loss) or not monitor.record(theta, loss):
-                    monitor.diverged(_DIVERGED.format(name=type(self).__name__, epoch=self.n_iter_ + 1))
-                    break
-                self.n_iter_ += 1
-                self._epochs += 1
-                self.t_ += seen
-                if interrupt["stop"]:
-                    warnings.warn("Training interrupted by user.")
-                    break
-                self._schedule_learning_rate(optimizer)
-                if tasks.end_epoch():
-                    break
-                if monitor.stalled and self._stop_or_slow_down(optimizer, monitor):
-                    break
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-
-    def _make_optimizer(self, theta):
-        if self.solver == "sgd":
-            return OPTIMIZERS["sgd"]([theta], self.learning_rate_init, self.momentum, self.nesterovs_momentum)
-        if self.solver == "rmsprop":
-            return OPTIMIZERS["rmsprop"]([theta], self.learning_rate_init, self.beta_2, self.epsilon)
-        return OPTIMIZERS["adam"]([theta], self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-
-    def _follows_schedule(self):
-        """Whether the optimizer's rate follows learning_rate. sgd and rmsprop follow
-        every schedule; adam only the course's decays, since sklearn's adam ignores
-        its 'invscaling' and 'adaptive'."""
-        return self.solver != "adam" or self.learning_rate not in ("invscaling", "adaptive")
-
-    def _schedule_learning_rate(self, optimizer):
-        """Set the next epoch's learning rate (see _follows_schedule)."""
-        if not self._follows_schedule():
-            return
-        optimizer.learning_rate = SCHEDULES[self.learning_rate](
-            self.learning_rate_init,
-            current=optimizer.learning_rate,
-            power_t=self.power_t,
-            samples_seen=self.t_,
-            decay_rate=self.decay_rate,
-            decay_steps=self.decay_steps,
-            epoch=self._epochs,
-        )
-
-    def _stop_or_slow_down(self, optimizer, monitor):
-        """sklearn's rule once n_iter_no_change epochs brought no improvement: stop,
-        or with learning_rate='adaptive' (sgd, rmsprop) divide the learning rate by 5
-        and count again."""
-        msg = monitor.stall_message()
-        if self.learning_rate != "adaptive" or not self._follows_schedule():
-            if self.verbose:
-                print(msg + " Stopping.")
-            return True
-        if optimizer.learning_rate <= 1e-6:
-            if self.verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        optimizer.learning_rate /= 5.0
-        self._no_improvement_count = 0
-        if self.verbose:
-            print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
-        return False
+        return Data(*train), Data(*val)
 
     # ------------------------------------------------------------------ predicting
 
@@ -864,175 +678,54 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         super().__setstate__(loaded_state(state, type(self).__name__))
 
 
-_COMMON_DOC = """
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        Units of each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Hidden-layer activation.
-    solver : {'lbfgs', 'sgd', 'rmsprop', 'adam'}, default='adam'
-        Weight optimizer. 'rmsprop' is the course's RMSprop: s = beta_2 * s + (1 -
-        beta_2) * g**2, then theta -= lr * g / (sqrt(s) + epsilon), s starting at zero
-        and without bias correction, so its first step is lr / sqrt(1 - beta_2) per
-        parameter (32 lr at the default beta_2; 0.9 gives 3.2 lr).
-    alpha : float, default=0.0001
-        L2 strength. The cost carries alpha / (2 n) * sum of squared weights (not
-        biases), n the number of training samples (or the sum of sample weights), and
-        every mini-batch's weight gradient gets alpha / n * W, so alpha means the same
-        for any batch_size. For a full batch this is sklearn's term; sklearn divides by
-        the batch size instead, so with mini-batches its alpha acts n / batch_size
-        times stronger.
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size; 'auto' is min(200, n_samples). Each epoch shuffles (when
-        shuffle) and partitions, keeping the last partial batch.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'inverse_time', 'exponential'}, default='constant'
-        Schedule, applied after each epoch. 'invscaling' and 'adaptive' as sklearn
-        (sgd and rmsprop; adam ignores them, as sklearn's does). The course's decays,
-        for every stochastic solver: 'inverse_time', lr = learning_rate_init / (1 +
-        decay_rate * floor(epoch / decay_steps)); 'exponential', lr =
-        learning_rate_init * decay_rate ** floor(epoch / decay_steps).
-    learning_rate_init : float, default=0.001
-    power_t : float, default=0.5
-        Exponent of 'invscaling'.
-    max_iter : int, default=200
-        Epochs for sgd, rmsprop and adam; iterations for lbfgs.
-    shuffle : bool, default=True
-        Shuffle the samples every epoch (sgd, rmsprop, adam).
-    random_state : int, RandomState instance or None, default=None
-        The only source of randomness: initial weights, shuffling, the validation
-        split and the dropout masks. The same value gives identical fits.
-    tol : float, default=1e-4
-    verbose : bool, default=False
-        Print the loss after each iteration, as sklearn.
-    warm_start : bool, default=False
-    momentum : float, default=0.9
-        sklearn's velocity form: v = momentum * v - lr * g. The course's form
-        v = beta * v + (1 - beta) * g, theta -= a * v takes the same steps with
-        lr = a * (1 - beta).
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Stop when the score on a validation set stops improving (n_iter_no_change
-        epochs in a row without improving the best by tol), and restore the weights
-        of the best epoch. The validation set is ``X_val`` and ``y_val`` when fit is
-        given them; else sgd and adam hold out validation_fraction of the data
-        (sklearn's split: stratified for binary targets). lbfgs holds nothing out,
-        as sklearn's: it stops early only on a given ``X_val``.
-    validation_fraction : float, default=0.1
-    scoring : str, callable, 'loss' or None, default=None
-        What early stopping follows on the validation set, higher being better: None,
-        the estimator's ``score`` (accuracy or R^2, as sklearn); 'loss', the negative
-        validation data loss (the training loss's data term: the log loss, half the
-        squared error or half the Poisson deviance, weighted by sample_weight_val,
-        without the L2 term, so that a large alpha cannot keep it falling); or any
-        scorer name or callable that :func:`sklearn.metrics.check_scoring` takes.
-    beta_1, beta_2, epsilon : float, defaults 0.9, 0.999, 1e-8
-        Adam's parameters; 'rmsprop' uses beta_2 and epsilon.
-    n_iter_no_change : int, default=10
-    max_fun : int, default=15000
-        lbfgs only: maximum loss evaluations.
-    init : {'auto', 'zeros', 'random', 'he', 'xavier', 'glorot_uniform'} or callable, default='auto'
-        Initialization. 'auto' is scikit-learn's: weights and biases uniform on
-        +-sqrt(f / (fan_in + fan_out)), f = 2 for logistic and 6 otherwise, the same
-        draws as sklearn's MLP for the same random_state. The course's named schemes
-        start the biases at zero: 'random' is standard normal times init_scale; 'he'
-        has variance 2 / fan_in; 'xavier' variance 1 / fan_in; 'glorot_uniform' is
-        sklearn's weight range. A callable ``init(fan_in, fan_out, rng)`` returns the
-        (fan_in, fan_out) weights, or the pair (weights, biases of shape (fan_out,)).
-    init_scale : float, default=0.01
-        Scale of init='random' (10 reproduces the course's 'too large' lesson).
-    keep_prob : float or sequence of float, default=1.0
-        Inverted dropout on the hidden layers during training: each hidden unit is
-        kept with this probability (one value, or one per hidden layer) and kept
-        activations are divided by it. Never applied at predict.
-    decay_rate : float, default=1.0
-        Decay rate of 'inverse_time' and 'exponential'. For 'exponential' it is the
-        factor the rate is multiplied by, in (0, 1]: the default 1.0 keeps the rate
-        constant, so set it, e.g. 0.95 (the course's example).
-    decay_steps : int, default=1
-        Epochs per decay step of 'inverse_time' and 'exponential': the rate is
-        constant within each block of decay_steps epochs (the course's staircase).
-    batch_norm : bool, default=False
-        Batch normalization of every hidden layer. In training, each hidden unit's
-        pre-activation z = a W is normalized over the rows of the mini-batch (rows
-        weighted by their sample weights) to z_hat = (z - mean) / sqrt(var + 1e-5),
-        then scaled and shifted by a learned gamma and beta, gamma * z_hat + beta,
-        before the activation; dropout follows the activation. A normalized layer has
-        no bias (the mean subtraction cancels it; beta takes its place); alpha
-        penalizes the weights, not gamma and beta. Prediction normalizes with running
-        averages of the batch statistics instead (the attributes
-        ``batch_norm_means_`` and ``batch_norm_vars_``), so a row's prediction never
-        depends on the rows predicted with it. lbfgs normalizes with the whole training set's statistics. Needs at
-        least 2 rows per batch.
-"""
+#: the fitted attributes both estimators document, in order (see _docs.ATTRIBUTES)
+_ATTRIBUTES = [
+    "coefs_", "intercepts_", *_BATCH_NORM_ATTRIBUTES, "loss_", "loss_curve_", "best_loss_", "validation_scores_",
+    "validation_loss_curve_", "best_validation_score_", "n_iter_", "t_", "n_layers_", "n_outputs_",
+    "out_activation_", "n_features_in_", "feature_names_in_",
+]  # fmt: skip
 
-_ATTRIBUTES_DOC = """
-    Attributes
-    ----------
-    coefs_ : list of ndarray
-        Weight matrices, coefs_[i] of shape (units of layer i, units of layer i + 1).
-    intercepts_ : list of ndarray
-        Bias vectors; zeros for the hidden layers with batch_norm, which have none.
-    batch_norm_scales_, batch_norm_shifts_ : list of ndarray or None
-        With batch_norm, each hidden layer's learned gamma and beta, of shape (units,);
-        None without.
-    batch_norm_means_, batch_norm_vars_ : list of ndarray or None
-        With batch_norm, the statistics prediction normalizes each hidden layer's
-        pre-activations with: running averages of the training batches' (weighted)
-        means and variances, each batch weighing 1 - 0.9 against the average before
-        it, with the course's bias correction so that they start from the first
-        batch's; carried on by partial_fit and warm_start. lbfgs sets them to the
-        whole training set's statistics at its solution. None without batch_norm.
-    loss_ : float
-        Last epoch's mean data loss plus the L2 term.
-    loss_curve_ : list of float
-        ``loss_`` after each epoch (each lbfgs iteration).
-    best_loss_ : float or None
-        Lowest ``loss_`` seen (None with early stopping).
-    validation_scores_ : list of float or None
-        Validation score after each epoch (``scoring``'s measure), with early
-        stopping; None without. Aligned with ``loss_curve_``: NaN for the epochs of
-        warm-started fits that had no validation set.
-    validation_loss_curve_ : list of float or None
-        Data loss on the validation set after each epoch, with early stopping: the
-        data term of ``loss_curve_``'s loss (weighted by sample_weight_val), without
-        the L2 term, the course's dev-set error. None without early stopping.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_`` in the last fit; its epoch's weights are
-        the ones kept.
-    n_iter_ : int
-    t_ : int
-        Training samples seen.
-    n_layers_ : int
-    n_outputs_ : int
-    out_activation_ : str
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-"""
+
+def _doc(text):
+    """Set a function's docstring to ``text`` (composed, so not a literal)."""
+
+    def set_doc(function):
+        function.__doc__ = text
+        return function
+
+    return set_doc
+
+
+def _parameters(cls):
+    """The constructor's parameters of ``cls``, in order."""
+    return [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+
+
+_FIT = ["X", "y", "sample_weight", "X_val", "y_val", "sample_weight_val"]
+_PARTIAL_FIT = ["X", "y", "sample_weight"]
+_CLASSIFIER_TARGETS = {
+    "y": (
+        "array-like of shape (n_samples,) or (n_samples, n_classes)",
+        "The class labels, or a label-indicator matrix for multilabel targets.",
+    ),
+    "y_val": (
+        "array-like of shape (n_val,) or (n_val, n_classes), default=None",
+        "The validation set's labels, given with X_val; only classes seen in y.",
+    ),
+}
+_REGRESSOR_TARGETS = {
+    "y": ("array-like of shape (n_samples,) or (n_samples, n_outputs)", "The target values."),
+    "y_val": (
+        "array-like of shape (n_val,) or (n_val, n_outputs), default=None",
+        "The validation set's target values, given with X_val.",
+    ),
+}
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
     # the public path: pickles and skops files name skdeep.MLPClassifier, whichever
     # private module defines it
     __module__ = "skdeep"
-    __doc__ = (
-        """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
-    initialization schemes, dropout, RMSprop, learning-rate decay, batch
-    normalization and class weights.
-
-    Binary and multilabel targets use logistic outputs and the binary log loss;
-    multiclass targets a softmax and the log loss.
-"""
-        + _COMMON_DOC
-        + """    class_weight : dict, 'balanced' or None, default=None
-        Weights multiplied into the sample weights, as in sklearn's linear models.
-"""
-        + _ATTRIBUTES_DOC
-        + """    classes_ : ndarray
-        Class labels.
-"""
-    )
-
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -1160,9 +853,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y[np.arange(len(y)), codes] = 1
         return Y
 
-    def _output_activation(self):
+    def _loss_name(self):
         multiclass = self._label_binarizer.y_type_ == "multiclass"
-        return "softmax" if multiclass else "logistic"
+        return "log_loss" if multiclass else "binary_log_loss"
 
     def _sample_weight(self, sample_weight, X, y):
         sample_weight = super()._sample_weight(sample_weight, X, y)
@@ -1203,47 +896,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self.classes_.take(P.argmax(axis=1))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(method_docstring("Fit the model to X and y.", _FIT, "self", own=_CLASSIFIER_TARGETS))
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the model to X and y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, or a label-indicator matrix for multilabel.
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            A validation set of your own for early stopping (which it needs), in
-            place of the validation_fraction split; validated as X. In a Pipeline,
-            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
-        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-            Its targets, given with X_val; only classes seen in y.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples in the validation loss and score.
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(
+        method_docstring(
+            "One epoch over X and y, continuing from the current state.", _PARTIAL_FIT + ["classes"], "self",
+            own=_CLASSIFIER_TARGETS,
+        )
+    )  # fmt: skip
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """One epoch over X and y, continuing from the current state.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-        sample_weight : array-like of shape (n_samples,), default=None
-        classes : array of shape (n_classes,), default=None
-            All the classes; required on the first call, ignored after.
-
-        Returns
-        -------
-        self
-        """
         first = _check_partial_fit_first_call(self, classes)
         return self._fit(X, y, sample_weight, incremental=True, classes=self.classes_ if first else None)
 
@@ -1254,7 +919,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _labels(self, Z, answer=None):
         """predict from the logits Z (n_samples, n_outputs), overwriting Z; into
         ``answer`` when given, else a new array."""
-        labels = self._decode(OUTPUTS[self.out_activation_][1](Z))
+        labels = self._decode(OUTPUTS[self.out_activation_](Z))
         if answer is None:
             return labels
         answer[...] = labels
@@ -1304,27 +969,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 class MLPRegressor(RegressorMixin, BaseMLP):
     __module__ = "skdeep"
-    __doc__ = (
-        """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
-    initialization schemes, dropout, RMSprop, learning-rate decay and batch
-    normalization.
-
-    The output layer is the identity (squared error) or exp (Poisson), for one or
-    several outputs. The loss is summed over the outputs and averaged over the
-    samples, so the reported loss and the gradient agree for any number of outputs.
-
-    Parameters
-    ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        'poisson' uses an exp output and needs y >= 0.
-"""
-        + _COMMON_DOC.split("Parameters\n    ----------\n", 1)[1]
-        + _ATTRIBUTES_DOC
-    )
-
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({name for name, loss in LOSSES.items() if loss.kind == "regression"})],
+        **{name: constraints for loss in LOSSES.values() for name, constraints in loss.parameters.items()},
     }
 
     def __init__(
@@ -1361,6 +1009,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         decay_rate=1.0,
         decay_steps=1,
         batch_norm=False,
+        quantile=None,
+        huber_delta=1.0,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1395,6 +1045,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             batch_norm=batch_norm,
         )
         self.loss = loss
+        self.quantile = quantile
+        self.huber_delta = huber_delta
 
     def _encode_targets(self, y, first_call, classes, dtype):
         try:
@@ -1403,15 +1055,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError(f"{type(self).__name__} needs numeric y; got values of dtype {np.asarray(y).dtype}.") from None
         if not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinity.")
-        if self.loss == "poisson" and (y < 0).any():
-            raise ValueError("loss='poisson' needs y >= 0; some values of y are negative.")
+        LOSSES[self.loss].check_targets(y)
         return y.reshape(len(y), -1).astype(dtype, copy=False)
 
     def _encode_validation_targets(self, y_val, dtype):
         return self._encode_targets(y_val, first_call=False, classes=None, dtype=dtype)
 
-    def _output_activation(self):
-        return "exp" if self.loss == "poisson" else "identity"
+    def _loss_name(self):
+        return self.loss
 
     def _score_outputs(self, y, P, sample_weight):
         """r2_score averaged over the outputs, computed directly as sklearn does (with
@@ -1429,44 +1080,19 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return float(np.mean(scores))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(method_docstring("Fit the model to X and y.", _FIT, "self", own=_REGRESSOR_TARGETS))
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the model to X and y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            A validation set of your own for early stopping (which it needs), in
-            place of the validation_fraction split; validated as X. In a Pipeline,
-            ``Pipeline(..., transform_input=["X_val"])`` transforms it as X.
-        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-            Its targets, given with X_val; as y.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples in the validation loss and score.
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, validation_data=(X_val, y_val, sample_weight_val))
 
     @available_if(_check_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
+    @_doc(
+        method_docstring(
+            "One epoch over X and y, continuing from the current state.", _PARTIAL_FIT, "self",
+            own=_REGRESSOR_TARGETS,
+        )
+    )  # fmt: skip
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over X and y, continuing from the current state.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        self
-        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
@@ -1478,7 +1104,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """predict from the logits Z, overwriting Z; into ``answer`` when given."""
         if self.out_activation_ == "exp":  # keep exp(z) finite
             np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
-        P = OUTPUTS[self.out_activation_][1](Z)
+        P = OUTPUTS[self.out_activation_](Z)
         if answer is None:
             return P
         answer[...] = P
@@ -1488,5 +1114,30 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
-        tags.target_tags.positive_only = self.loss == "poisson"
+        loss = LOSSES.get(self.loss) if isinstance(self.loss, str) else None
+        tags.target_tags.positive_only = loss is not None and loss.positive_only
         return tags
+
+
+MLPClassifier.__doc__ = estimator_docstring(
+    """Multi-layer perceptron classifier: sklearn's MLPClassifier, plus weight
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization and class weights.
+
+    Binary and multilabel targets use logistic outputs and the binary log loss;
+    multiclass targets a softmax and the log loss.""",
+    _parameters(MLPClassifier),
+    ["classes_", *_ATTRIBUTES],
+)
+MLPRegressor.__doc__ = estimator_docstring(
+    """Multi-layer perceptron regressor: sklearn's MLPRegressor, plus weight
+    initialization schemes, dropout, RMSprop, learning-rate decay, batch
+    normalization, and the absolute error, Huber, quantile and gamma losses.
+
+    The loss is chosen by name, as HistGradientBoostingRegressor's; its link sets the
+    output layer: the identity, or exp for the Poisson and gamma deviances. It is
+    summed over the outputs and averaged over the samples, so the reported loss and
+    the gradient agree for any number of outputs.""",
+    _parameters(MLPRegressor),
+    _ATTRIBUTES,
+)

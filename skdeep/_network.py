@@ -9,7 +9,8 @@ vector they need, and the L2 term touches one contiguous slice.
 
 Notation: layer i maps A_i (n, n_i) to Z_{i+1} = A_i W_i + b_i; A_0 = X.  Hidden layers
 apply an activation and, in training, inverted dropout A <- A * D / keep_prob.  The
-output layer's activation is matched with its loss (see ``_losses``) so that
+loss (see ``_losses``) starts backprop with delta_out = w * dloss/dZ, which for a loss
+matched with its link (log losses, squared error, Poisson) is
 
     delta_out = w * (P - Y)                       (w: per-sample weights)
     dW_i = A_i^T delta_{i+1} + alpha / n * W_i     db_i = sum over rows of delta_{i+1}
@@ -30,7 +31,7 @@ import scipy.sparse as sp
 from sklearn import get_config
 
 from ._activations import ACTIVATIONS
-from ._losses import OUTPUTS, l2_penalty
+from ._losses import Loss, l2_penalty
 
 
 class Layout:
@@ -132,7 +133,7 @@ class Network(NamedTuple):
 
     layout: Layout
     activation: str  # a key of ACTIVATIONS
-    output: str  # a key of OUTPUTS
+    loss: Loss  # an entry of _losses.LOSSES with its parameters' values; its link is the output's
 
 
 def init_params(layout, initializer, rng, dtype):
@@ -448,6 +449,25 @@ def fold_batch_norm(coefs, intercepts, scales, shifts, means, variances):
     return folded_coefs, folded_intercepts
 
 
+def inference_layers(layout, theta, running=None):
+    """(coefs, intercepts) of the plain MLP that the parameters ``theta`` compute at
+    inference: views of theta, or with batch normalization new arrays with the
+    running statistics folded in (see fold_batch_norm).
+
+    Parameters
+    ----------
+    layout : Layout
+    theta : ndarray of shape (layout.size,)
+    running : RunningStatistics or None
+        With batch normalization, the statistics to normalize with.
+    """
+    coefs, intercepts = layout.unpack(theta)
+    if not layout.batch_norm:
+        return coefs, intercepts
+    scales, shifts = layout.unpack_batch_norm(theta)
+    return fold_batch_norm(coefs, intercepts, scales, shifts, running.means, running.variances)
+
+
 def _sparse_matmul(A, B, out):
     """np.matmul(A, B, out=out) for a sparse A (scipy's product allocates; copy it in)."""
     out[...] = A @ B
@@ -525,7 +545,7 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
         inputs.append(Z)
 
     weights = theta[: net.layout.n_coefs]
-    loss = OUTPUTS[net.output][0](Z, Y, w)  # Z becomes delta_out = w * (P - Y)
+    loss = net.loss(Z, Y, w)  # Z becomes delta_out = w * dloss/dZ (w * (P - Y) for a matched link)
     loss += l2_penalty(weights, alpha, n_samples)
 
     delta = Z

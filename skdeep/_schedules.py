@@ -1,4 +1,5 @@
-"""Learning-rate schedules, applied at the end of each epoch."""
+"""Learning-rate schedules, applied at the end of each epoch, and the object that
+applies them to an optimizer."""
 
 
 def constant(learning_rate_init, **state):
@@ -43,3 +44,54 @@ SCHEDULES = {
     "inverse_time": inverse_time,
     "exponential": exponential,
 }
+
+
+class LearningRateSchedule:
+    """An optimizer's learning rate, epoch after epoch: the schedule named by
+    ``learning_rate``, and the 'adaptive' schedule's division by 5 when training
+    stalls.
+
+    Parameters
+    ----------
+    optimizer : an optimizer of ``_optimizers.OPTIMIZERS``
+        Its ``learning_rate`` attribute is set.
+    name : str
+        A key of SCHEDULES.
+    learning_rate_init : float
+    power_t, decay_rate : float
+    decay_steps : int
+    """
+
+    def __init__(self, optimizer, name, learning_rate_init, *, power_t, decay_rate, decay_steps):
+        self.optimizer, self.name, self.learning_rate_init = optimizer, name, learning_rate_init
+        self.power_t, self.decay_rate, self.decay_steps = power_t, decay_rate, decay_steps
+
+    @property
+    def rate(self):
+        return self.optimizer.learning_rate
+
+    def step(self, samples_seen, epoch):
+        """Set the rate of the next epoch, after ``epoch`` epochs and ``samples_seen``
+        samples in all."""
+        self.optimizer.learning_rate = SCHEDULES[self.name](
+            self.learning_rate_init,
+            current=self.optimizer.learning_rate,
+            power_t=self.power_t,
+            samples_seen=samples_seen,
+            decay_rate=self.decay_rate,
+            decay_steps=self.decay_steps,
+            epoch=epoch,
+        )
+
+    @property
+    def adaptive(self):
+        """Whether a stall slows the rate down rather than stopping training."""
+        return self.name == "adaptive"
+
+    def slow_down(self):
+        """sklearn's answer to a stall under learning_rate='adaptive': divide the rate
+        by 5 and return True, or return False (stop) once it is at most 1e-6."""
+        if self.optimizer.learning_rate <= 1e-6:
+            return False
+        self.optimizer.learning_rate /= 5.0
+        return True

@@ -1,10 +1,134 @@
-"""Mini-batch gradient descent, one epoch at a time: the course's inner loop."""
+"""The solvers: their table, mini-batch gradient descent (the course's inner loop)
+and the L-BFGS driver, each asking the training record after every epoch or
+iteration whether to go on."""
+
+import signal
+import threading
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 from ._batching import epoch_batches, take_rows
-from ._network import Workspace, draw_dropout_masks, loss_and_grads
+from ._network import Workspace, draw_dropout_masks, full_batch_objective, loss_and_grads
+from ._optimizers import OPTIMIZERS
+from ._schedules import SCHEDULES, LearningRateSchedule
+from ._threads import single_threaded_scipy_blas
+
+
+class Data(NamedTuple):
+    """A data set as fit holds it: the training set, or a validation set."""
+
+    X: object  # ndarray or sparse matrix of shape (n_samples, n_features), validated
+    y: np.ndarray  # the targets as score takes them
+    Y: np.ndarray  # (n_samples, n_outputs): the targets encoded for the loss, in X's dtype
+    sample_weight: np.ndarray | None  # (n_samples,)
+
+
+@dataclass
+class Fit:
+    """What one call of fit trains, besides the estimator's parameters: a solver
+    driver reads everything from here instead of a long argument list.
+
+    Attributes
+    ----------
+    train : Data
+    net : Network
+    theta : ndarray of shape (net.layout.size,)
+        The parameters, stepped in place; the fitted coefs_ and intercepts_ are views.
+    running : RunningStatistics or None
+        With batch normalization, the running statistics.
+    keep_probs : list of float
+        Per hidden layer; dropout where < 1.
+    record : TrainingRecord
+        Records each epoch (iteration) and says whether to go on.
+    """
+
+    train: Data
+    net: object
+    theta: np.ndarray
+    running: object
+    keep_probs: list
+    record: object
+
+
+class Solver(NamedTuple):
+    """One row of the table of solvers: what the rest of the code asks about a solver.
+
+    Attributes
+    ----------
+    stochastic : bool
+        Trains on mini-batches, one epoch at a time: partial_fit exists, the learning
+        rate follows ``learning_rate``, and a stalled training loss stops it (a
+        non-stochastic solver stops on its own convergence test).
+    dropout : bool
+        Takes keep_prob < 1 (its objective may be random).
+    validation_split : bool
+        Holds out validation_fraction of the data for early stopping when fit is given
+        no X_val (sklearn's lbfgs ignores early stopping).
+    optimizer : str or None
+        The key of OPTIMIZERS that steps the parameters.
+    optimizer_parameters : dict
+        The optimizer's argument -> the estimator parameter whose value it takes.
+    ignored_schedules : frozenset
+        The ``learning_rate`` options it leaves alone, keeping learning_rate_init
+        (sklearn's adam ignores 'invscaling' and 'adaptive').
+    train : callable
+        ``train(estimator, fit, incremental)``: runs the solver on a Fit.
+    """
+
+    stochastic: bool
+    dropout: bool
+    validation_split: bool
+    optimizer: str | None
+    optimizer_parameters: dict
+    ignored_schedules: frozenset
+    train: Callable
+
+    def make_optimizer(self, estimator, theta):
+        """The optimizer of ``theta``, from the estimator's parameters."""
+        arguments = {arg: getattr(estimator, name) for arg, name in self.optimizer_parameters.items()}
+        return OPTIMIZERS[self.optimizer]([theta], **arguments)
+
+    def make_schedule(self, estimator, optimizer):
+        """The optimizer's learning-rate schedule, or None where the solver keeps
+        learning_rate_init whatever ``learning_rate`` says."""
+        if estimator.learning_rate in self.ignored_schedules:
+            return None
+        return LearningRateSchedule(
+            optimizer,
+            estimator.learning_rate,
+            estimator.learning_rate_init,
+            power_t=estimator.power_t,
+            decay_rate=estimator.decay_rate,
+            decay_steps=estimator.decay_steps,
+        )
+
+
+@contextmanager
+def stop_on_interrupt():
+    """Turn a first Ctrl-C during training into a request to stop after the current
+    batch, so the model is left whole; a second Ctrl-C interrupts at once."""
+    request = {"stop": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+
+    def handler(signum, frame):
+        if request["stop"]:
+            raise KeyboardInterrupt
+        request["stop"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield request
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class MiniBatchGradientDescent:
@@ -105,9 +229,126 @@ class MiniBatchGradientDescent:
                 break
         return accumulated / seen, seen
 
-    def diverged(self, theta, loss):
-        """A non-finite loss or parameter, or an epoch's loss grown a millionfold over
-        the first batch's (a run blowing up before it overflows)."""
-        if not (np.isfinite(loss) and np.isfinite(theta).all()):
-            return True
-        return loss > 1e6 * max(self.first_loss, 1.0)
+
+def train_mini_batches(estimator, fit, incremental):
+    """sgd, rmsprop and adam: epochs of mini-batches until the record says stop, or
+    max_iter epochs (one for partial_fit). The optimizer carries on across
+    partial_fit calls; a fit starts a new one."""
+    est, record, theta = estimator, fit.record, fit.theta
+    n_samples = fit.train.X.shape[0]
+    batch_size = est._batch_size(n_samples)
+    est._check_batch_rows(n_samples, batch_size)
+    solver = SOLVERS[est.solver]
+    if est._optimizer is None or not incremental:
+        est._optimizer = solver.make_optimizer(est, theta)
+    record.schedule = solver.make_schedule(est, est._optimizer)
+    descent = MiniBatchGradientDescent(
+        fit.train.X, fit.train.Y, fit.train.sample_weight, fit.net, est._optimizer, alpha=est.alpha,
+        batch_size=batch_size, keep_probs=fit.keep_probs, rng=est._rng, shuffle=est.shuffle, running=fit.running,
+    )  # fmt: skip
+    with stop_on_interrupt() as interrupt:
+        for _ in range(est.max_iter):
+            record.begin_epoch()
+            loss, seen = descent.run_epoch(theta, interrupt)
+            if record.end_epoch(theta, loss, seen, baseline=descent.first_loss, interrupted=interrupt["stop"]):
+                return
+            if incremental:
+                return
+    warnings.warn(
+        f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
+        "optimization hasn't converged yet.",
+        ConvergenceWarning,
+    )
+
+
+def train_lbfgs(estimator, fit, incremental):
+    """L-BFGS-B on the full-batch objective, the record deciding after each
+    iteration; at most max_iter iterations and max_fun evaluations, stopping when the
+    projected gradient falls below tol (sklearn's use of scipy's gtol).
+
+    With batch normalization it normalizes with the whole training set's statistics,
+    which become the running ones at each iterate (what validation and prediction use).
+    """
+    est, record, theta, running = estimator, fit.record, fit.theta, fit.running
+    X = fit.train.X
+    est._check_batch_rows(X.shape[0], X.shape[0])
+    objective, ws = full_batch_objective(X, fit.train.Y, fit.train.sample_weight, fit.net, alpha=est.alpha)
+    evaluated = np.full_like(theta, np.nan)  # where ws's batch statistics were taken
+    in_iteration = False
+
+    def fun(x):
+        nonlocal in_iteration
+        if not in_iteration:  # the first evaluation of an iteration
+            record.begin_epoch()
+            in_iteration = True
+        theta[...] = x
+        loss, grad = objective(theta)
+        if running is not None:
+            evaluated[...] = theta
+        return loss, grad.astype(np.float64)
+
+    def take_statistics():
+        if not np.array_equal(evaluated, theta):
+            objective(theta)
+        running.set(ws)
+
+    stopped = False
+
+    def end_iteration(intermediate_result):
+        nonlocal stopped, in_iteration
+        in_iteration = False
+        theta[...] = intermediate_result.x
+        if running is not None:
+            take_statistics()
+        if record.end_epoch(theta, float(intermediate_result.fun), X.shape[0]):
+            stopped = True
+            raise StopIteration
+
+    with single_threaded_scipy_blas:  # see _threads: scipy's pool against NumPy's
+        result = scipy.optimize.minimize(
+            fun,
+            theta.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=end_iteration,
+            options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+        )
+    theta[...] = result.x
+    if not (np.isfinite(result.fun) and np.isfinite(theta).all()):
+        record.diverged(epoch=result.nit)  # raises, or keeps the best validation score's weights
+    if running is not None:
+        take_statistics()
+    if result.status != 0 and not stopped:
+        warnings.warn(
+            f"lbfgs failed to converge after {result.nit} iteration(s) "
+            f"(status={result.status}): {result.message}. Increase max_iter or "
+            "max_fun, or scale the data.",
+            ConvergenceWarning,
+        )
+    record.end_fit(float(result.fun))
+
+
+_LEARNING_RATE = {"learning_rate": "learning_rate_init"}
+
+#: solver name -> Solver: the one place that tells the solvers apart
+SOLVERS = {
+    "lbfgs": Solver(
+        stochastic=False, dropout=False, validation_split=False, optimizer=None, optimizer_parameters={},
+        ignored_schedules=frozenset(SCHEDULES), train=train_lbfgs,
+    ),
+    "sgd": Solver(
+        stochastic=True, dropout=True, validation_split=True, optimizer="sgd",
+        optimizer_parameters={**_LEARNING_RATE, "momentum": "momentum", "nesterov": "nesterovs_momentum"},
+        ignored_schedules=frozenset(), train=train_mini_batches,
+    ),
+    "rmsprop": Solver(
+        stochastic=True, dropout=True, validation_split=True, optimizer="rmsprop",
+        optimizer_parameters={**_LEARNING_RATE, "beta_2": "beta_2", "epsilon": "epsilon"},
+        ignored_schedules=frozenset(), train=train_mini_batches,
+    ),
+    "adam": Solver(
+        stochastic=True, dropout=True, validation_split=True, optimizer="adam",
+        optimizer_parameters={**_LEARNING_RATE, "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
+        ignored_schedules=frozenset({"invscaling", "adaptive"}), train=train_mini_batches,
+    ),
+}  # fmt: skip

@@ -4,7 +4,7 @@ After ``import skdeep.onnx``, skl2onnx's own :func:`skl2onnx.to_onnx` and
 :func:`skl2onnx.convert_sklearn` convert a fitted :class:`~skdeep.MLPClassifier` or
 :class:`~skdeep.MLPRegressor`, alone or inside a scikit-learn Pipeline, and
 onnxruntime then serves it without skdeep, scikit-learn or NumPy's training code.
-Install the two with ``pip install "skdeep[onnx]"``.
+Install the two with ``pip install ".[onnx]"`` from the skdeep checkout.
 
 The graph computes in float64 for float64 input, and in float32 for any other
 (float32, int64, bool): train as usual and export with float32 rows for a graph that
@@ -17,7 +17,8 @@ agrees with ``predict_proba`` to about 1e-7. Its outputs are skl2onnx's:
   skl2onnx's classifier options ``zipmap``, ``output_class_labels`` and ``nocl``
   (class indices for labels) apply.
 * a regressor gives ``variable``, of shape (n_samples, n_outputs), also for one
-  output; with ``loss='poisson'``, the exp of the network's output.
+  output: the network's output through the inverse of the loss's link, the identity
+  or, for the log link of ``loss='poisson'`` and ``loss='gamma'``, exp.
 
 Dropout is a training technique and leaves no trace in the graph. A fitted estimator
 that ONNX cannot represent raises :class:`NotImplementedError` (a RuntimeError, as
@@ -34,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 try:
     from skl2onnx import update_registered_converter
 except ImportError as error:  # pragma: no cover - exercised without the extra
-    raise ImportError('skdeep.onnx needs skl2onnx: pip install "skdeep[onnx]"') from error
+    raise ImportError('skdeep.onnx needs skl2onnx: pip install ".[onnx]" from the skdeep checkout') from error
 from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common._apply_operation import apply_cast, apply_identity, apply_reshape
 from skl2onnx.common.data_types import Int64TensorType, guess_proto_type
@@ -53,7 +54,8 @@ __all__ = []
 
 #: hidden activations skl2onnx's MLP forward pass writes (Identity, Sigmoid, Tanh, Relu)
 HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
-#: regressor output activation -> the ONNX operator applied to the network's output
+#: regressor output activation (the inverse of its loss's link) -> the ONNX operator
+#: applied to the network's output
 REGRESSION_OUTPUTS = {"identity": None, "exp": "Exp"}
 
 
@@ -192,7 +194,7 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     """skl2onnx's MLP forward pass to the output layer's pre-activation, then the
-    output activation (exp for loss='poisson') and shape (n_samples, n_outputs).
+    output activation (exp for a log link) and shape (n_samples, n_outputs).
     (skl2onnx's own MLP regressor converter writes every output into one column and
     knows no exp output.)"""
     estimator = operator.raw_operator
@@ -217,3 +219,6 @@ update_registered_converter(
     options={"zipmap": [True, False, "columns"], "output_class_labels": [False, True], "nocl": [True, False]},
 )
 update_registered_converter(MLPRegressor, "SkdeepMLPRegressor", _regressor_shapes, _convert_regressor)
+
+# the tabular estimators convert as the Pipeline they compute, where every piece converts
+from . import _onnx_tabular  # noqa: E402, F401

@@ -66,20 +66,20 @@ def test_ratios_are_paired_within_repeats():
 
 def test_lbfgs_benchmark_switches_the_limit_off_for_one_fit_only():
     import bench_lbfgs
-    import skdeep._mlp
+    import skdeep._training
 
-    limiter = skdeep._mlp.single_threaded_scipy_blas
+    limiter = skdeep._training.single_threaded_scipy_blas
     X, y = bench_lbfgs.load((60, 12))
     assert bench_lbfgs.fit_time("skdeep", X, y, (3,), 2, limit_scipy_blas=False) > 0
-    assert skdeep._mlp.single_threaded_scipy_blas is limiter
+    assert skdeep._training.single_threaded_scipy_blas is limiter
 
 
 @pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
 def test_serving_benchmark_times_the_same_outputs(name):
     # onnxruntime's contenders must compute what predict_proba (predict) does, or the
     # latencies compare different work
-    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
-    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install ".[onnx]"')
+    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install ".[onnx]"')
     import bench_serving
 
     X = np.random.default_rng(0).standard_normal((50, 6))
@@ -230,3 +230,42 @@ def test_parity_summary_counts_data_sets_below_the_spread_and_takes_the_median_r
     assert summary["ratio"] == 0.5 and summary["time_held"] and not summary["parity_held"]
     assert summary["failed"] == {"skdeep": 0, "sklearn": 3}
     assert "1: a (-0.0200)" in bench_parity.summary_cells(summary, results)
+
+
+# ------------------------------------------------------------------- bench_tabular.py
+
+
+def test_tabular_benchmark_quick_mode_runs_without_the_bench_extra(capsys):
+    # --quick needs only sklearn's bundled sets; 2 folds on 150 rows keep it CI-sized
+    import bench_tabular
+
+    results, summary = bench_tabular.main(["--quick", "--folds", "2", "--max-rows", "150"])
+    assert set(results) == set(bench_tabular.QUICK_DATASETS)
+    models = {"linear", "sklearn-mlp", "skdeep-mlp", "hgb", "tabular"}
+    for result in results.values():
+        assert set(result.scores) == models
+        assert all(len(v) == 2 for v in result.scores.values())
+    assert summary["sklearn-mlp"]["fit_ratio"] == 1.0
+    out = capsys.readouterr().out
+    assert "mean rank" in out and "tabular vs sklearn-mlp" in out
+
+
+def test_tabular_benchmark_shares_folds_and_ranks_with_ties():
+    import bench_tabular
+
+    dataset = bench_tabular.load_datasets(["breast_cancer"], max_rows=100)[0]
+    first = bench_tabular.folds(dataset, 3)
+    again = bench_tabular.folds(dataset, 3)
+    for (a_train, a_test), (b_train, b_test) in zip(first, again):
+        np.testing.assert_array_equal(a_test, b_test)
+    assert bench_tabular.ranks({"a": 0.9, "b": 0.8, "c": 0.9}) == {"a": 1.5, "b": 3.0, "c": 1.5}
+    result = bench_tabular.Result(
+        scores={"sklearn-mlp": [0.5, 0.7], "tabular": [0.7, 0.9]},
+        fit={"sklearn-mlp": [1.0, 2.0], "tabular": [3.0, 2.0]},
+        predict={"sklearn-mlp": [1.0, 1.0], "tabular": [0.5, 1.5]},
+    )
+    summary = bench_tabular.summarize({"toy": result})
+    assert summary["tabular"]["mean_score"] == pytest.approx(0.8)
+    assert summary["tabular"]["mean_rank"] == 1.0 and summary["tabular"]["wins"] == 1
+    assert summary["tabular"]["fit_ratio"] == pytest.approx(2.0)  # median of 3.0 and 1.0
+    assert bench_tabular.compare({"toy": result}, "tabular") == {"toy": pytest.approx(0.2)}

@@ -18,7 +18,7 @@ import sklearn.neural_network
 from sklearn.utils.estimator_checks import estimator_checks_generator, parametrize_with_checks
 
 import skdeep
-from skdeep import MLPClassifier, MLPRegressor
+from skdeep import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 
 
 class UniformFanIn:
@@ -109,19 +109,24 @@ CLASSIFIERS = [
 REGRESSORS = [
     MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.01),
     MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.03, loss="poisson"),
-    # early stopping on the validation loss
+    # The added losses ride on configurations of other features, so that each loss
+    # meets the whole check suite with few added configurations (the loss is
+    # independent of the rest; the squared error meets the same features in the
+    # comparison with sklearn's MLP below).
+    # early stopping on the validation loss: the absolute error's
     MLPRegressor(
         **_SMALL, max_iter=100, learning_rate_init=0.01, early_stopping=True,
-        validation_fraction=0.3, scoring="loss",
+        validation_fraction=0.3, scoring="loss", loss="absolute_error",
     ),  # fmt: skip
-    # the default alpha: L-BFGS then converges within max_iter.  Stopped far from a
-    # minimum (alpha=0.01, 100 iterations) the weighted and the repeated fits start
-    # equal to 1e-16 but their rounding differences grow along the non-convex path
-    MLPRegressor(**_SMALL, max_iter=100, solver="lbfgs", init="xavier"),
-    # dropout and small mini-batches
+    # L-BFGS with the pinball loss's kinks. The default alpha: L-BFGS then converges
+    # within max_iter. Stopped far from a minimum (alpha=0.01, 100 iterations) the
+    # weighted and the repeated fits start equal to 1e-16 but their rounding
+    # differences grow along the non-convex path
+    MLPRegressor(**_SMALL, max_iter=100, solver="lbfgs", init="xavier", loss="quantile", quantile=0.7),
+    # dropout and small mini-batches, with the Huber loss
     MLPRegressor(
         **_SMALL, max_iter=100, learning_rate_init=0.01, keep_prob=0.9,
-        batch_size=16,
+        batch_size=16, loss="huber", huber_delta=0.5,
     ),  # fmt: skip
     # full-batch sgd without shuffling, with learning-rate decay; tanh keeps momentum
     # sgd stable on the checks' unscaled X ~ N(100, 1), where relu at this rate really
@@ -136,6 +141,21 @@ REGRESSORS = [
         **_SMALL, max_iter=100, solver="rmsprop", learning_rate_init=0.01, batch_norm=True,
         batch_size=16, keep_prob=0.9,
     ),  # fmt: skip
+    # the gamma deviance (positive targets: the checks honour the positive_only tag)
+    MLPRegressor(**_SMALL, max_iter=100, learning_rate_init=0.03, loss="gamma"),
+]
+
+
+# the tabular estimators: their defaults apart from size and speed (spline encoding,
+# early stopping on a held-out tenth), and one configuration each turning on the rest
+# (the alpha search, averaged members, the other encodings, no early stopping)
+_TABULAR_SMALL = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02, n_members=1, random_state=0)
+TABULAR = [
+    TabularMLPClassifier(**_TABULAR_SMALL),
+    TabularMLPClassifier(**{**_TABULAR_SMALL, "n_members": 2}, alpha=(0.1, 10.0), numeric_encoding="kbins", n_knots=4),
+    TabularMLPClassifier(**_TABULAR_SMALL, class_weight="balanced", numeric_encoding="quantile", early_stopping=False),
+    TabularMLPRegressor(**_TABULAR_SMALL),
+    TabularMLPRegressor(**{**_TABULAR_SMALL, "n_members": 2}, alpha=(0.1, 10.0), numeric_encoding="standard"),
 ]
 
 
@@ -167,6 +187,13 @@ def expected_failed_checks(estimator):
     dict
         Check name -> reason, for parametrize_with_checks.
     """
+    if isinstance(estimator, (TabularMLPClassifier, TabularMLPRegressor)):
+        reason = (
+            "sample weights cannot equal repetition by design: the preprocessing learns "
+            "from the rows unweighted (repeated rows move the quantiles and the scaler's "
+            "statistics), and early stopping holds out different rows"
+        )
+        return {"check_sample_weight_equivalence_on_dense_data": reason}
     params = estimator.get_params()
     failures = {}
     causes = []
@@ -180,10 +207,10 @@ def expected_failed_checks(estimator):
         reason = "sample weights cannot equal repetition by design: " + "; ".join(causes)
         failures["check_sample_weight_equivalence_on_dense_data"] = reason
         failures["check_sample_weight_equivalence_on_sparse_data"] = reason
-    if params.get("loss") == "poisson":
+    if params.get("loss") in ("poisson", "gamma"):
         failures["check_regressor_multioutput"] = (
             "the check fits negative targets regardless of the positive_only tag, "
-            "and the Poisson loss needs y >= 0"
+            f"and the {params['loss']} deviance needs positive targets"
         )
     return failures
 
@@ -194,7 +221,7 @@ _STRICT = {"xfail_strict": True} if "xfail_strict" in inspect.signature(parametr
 
 
 @parametrize_with_checks(
-    CLASSIFIERS + REGRESSORS,
+    CLASSIFIERS + REGRESSORS + TABULAR,
     expected_failed_checks=expected_failed_checks,
     **_STRICT,
 )

@@ -190,3 +190,74 @@ def test_validation_loss_alone_is_drawn_on_the_loss_axis_with_a_legend():
     assert display.validation_loss_line_.axes is display.ax_
     assert display.ax2_ is None and display.validation_line_ is None
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == ["training loss", "validation loss"]
+
+
+def _covered(legend, axes):
+    """How much of the lines of ``axes`` the legend hides: the points of theirs inside
+    its box, plus the lines that cross it (0 when it hides none)."""
+    legend.figure.canvas.draw()
+    box = legend.get_window_extent()
+    paths = [line.get_transform().transform_path(line.get_path()) for ax in axes for line in ax.get_lines()]
+    assert paths
+    return sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False) for path in paths)
+
+
+def _training_curves(n, start, end, seed):
+    """Curves shaped like a fit's: a loss falling from ``start`` to ``end``, a
+    validation score rising to a plateau."""
+    epochs = np.arange(n)
+    noise = np.random.RandomState(seed).normal(0, 0.005, n)
+    loss = end + (start - end) * np.exp(-epochs / (n / 6))
+    return loss, loss * 0.95, np.clip(0.98 - 0.9 * np.exp(-epochs / (n / 8)) + noise, 0, 1)
+
+
+@pytest.mark.parametrize("n_estimators", [1, 2])
+def test_the_legend_hides_no_curve_of_either_axis(n_estimators):
+    # the loss curves fall to the lower right, the scores rise to the upper right:
+    # the legend's place is where neither axis draws (loc="best" on the score axis
+    # sees only the scores, and sat on the loss curves' tail)
+    _, ax = plt.subplots()
+    for k in range(n_estimators):
+        loss, validation_loss, scores = _training_curves(55 - 30 * k, 2.4, 0.15 / (k + 1), seed=k)
+        display = LossCurveDisplay(
+            loss, validation_loss_curve=validation_loss, validation_scores=scores, estimator_name=f"net {k}"
+        ).plot(ax=ax)
+    legend = display.ax2_.get_legend()
+    assert len(legend.get_texts()) == 3 * n_estimators
+    assert _covered(legend, [ax, display.ax2_]) == 0
+
+
+def test_the_legend_of_loss_curves_alone_hides_none():
+    _, ax = plt.subplots()
+    for k, name in enumerate(["adam", "sgd"]):
+        LossCurveDisplay(_training_curves(60, 2.4, 0.05 * (k + 1), seed=k)[0], estimator_name=name).plot(ax=ax)
+    assert _covered(ax.get_legend(), [ax]) == 0
+
+
+def test_the_legend_moves_when_the_limits_change_after_plotting():
+    # placed when drawn, so limits set after plot() count: here the loss axis is
+    # rescaled so that the loss curves' tail runs through the middle right, where
+    # the legend stood for the curves as plotted
+    fig, ax = plt.subplots()
+    loss, validation_loss, scores = _training_curves(55, 2.4, 0.15, seed=0)
+    display = LossCurveDisplay(
+        loss, validation_loss_curve=validation_loss, validation_scores=scores, estimator_name="net"
+    ).plot(ax=ax)
+    legend = display.ax2_.get_legend()
+    fig.canvas.draw()
+    before = legend.get_window_extent()
+    ax.set_ylim(-0.7, 1.0)  # the loss tail (0.15) now runs through the middle
+    assert _covered(legend, [ax, display.ax2_]) == 0
+    assert legend.get_window_extent() != before
+
+
+def test_a_legend_location_set_by_the_user_is_kept():
+    fig, ax = plt.subplots()
+    loss, validation_loss, scores = _training_curves(55, 2.4, 0.15, seed=0)
+    display = LossCurveDisplay(loss, validation_loss_curve=validation_loss, validation_scores=scores).plot(ax=ax)
+    legend = display.ax2_.get_legend()
+    fig.canvas.draw()
+    legend.set_loc("lower left")
+    fig.canvas.draw()
+    axes_box, box = display.ax2_.get_window_extent(), legend.get_window_extent()
+    assert box.x0 - axes_box.x0 < 20 and box.y0 - axes_box.y0 < 20  # in the lower left corner

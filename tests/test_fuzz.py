@@ -177,8 +177,9 @@ def test_fuzz_classifier(params, data, n_classes, labels):
     params=common_params(),
     data=features(),
     n_outputs=st.integers(1, 3),
-    loss=st.sampled_from(["squared_error", "poisson"]),
+    loss=st.sampled_from(["squared_error", "absolute_error", "huber", "quantile", "poisson", "gamma"]),
     y_scale=_log_uniform(1e-3, 1e3),
+    loss_params=st.fixed_dictionaries({"quantile": st.floats(0.01, 0.99), "huber_delta": _log_uniform(1e-3, 1e3)}),
 )
 # one sample and early stopping: nothing to hold out
 @example(
@@ -187,6 +188,7 @@ def test_fuzz_classifier(params, data, n_classes, labels):
     n_outputs=1,
     loss="squared_error",
     y_scale=1.0,
+    loss_params={},
 )
 # the validation predictions exp(z) overflow during early stopping
 @example(
@@ -195,6 +197,7 @@ def test_fuzz_classifier(params, data, n_classes, labels):
     n_outputs=1,
     loss="poisson",
     y_scale=1000.0,
+    loss_params={},
 )
 # one step leaves finite weights whose predictions exp(z) overflow
 @example(
@@ -203,15 +206,52 @@ def test_fuzz_classifier(params, data, n_classes, labels):
     n_outputs=1,
     loss="poisson",
     y_scale=1000.0,
+    loss_params={},
 )
-def test_fuzz_regressor(params, data, n_outputs, loss, y_scale):
+# the gamma deviance's exp output overflows alike; its y e^-z overflows the other way
+@example(
+    params=example_params(early_stopping=True),
+    data=make_features(0, 11, 1, 1.0),
+    n_outputs=1,
+    loss="gamma",
+    y_scale=1000.0,
+    loss_params={},
+)
+@example(
+    params=example_params(learning_rate_init=1.0, max_iter=3),
+    data=make_features(0, 5, 1, 1.0),
+    n_outputs=2,
+    loss="gamma",
+    y_scale=1e-3,
+    loss_params={},
+)
+# a pinball loss at an extreme quantile, and a huge Huber threshold (the squared error)
+@example(
+    params=example_params(solver="lbfgs", max_iter=5),
+    data=make_features(0, 8, 2, 1000.0),
+    n_outputs=1,
+    loss="quantile",
+    y_scale=1000.0,
+    loss_params={"quantile": 0.99},
+)
+@example(
+    params=example_params(solver="adam", max_iter=5),
+    data=make_features(0, 8, 2, 1.0),
+    n_outputs=2,
+    loss="huber",
+    y_scale=1e-3,
+    loss_params={"huber_delta": 1000.0},
+)
+def test_fuzz_regressor(params, data, n_outputs, loss, y_scale, loss_params):
     X, sample_weight, y_seed = data
     y = np.random.RandomState(y_seed).standard_normal((X.shape[0], n_outputs)) * y_scale
     if loss == "poisson":
         y = np.abs(y)
+    elif loss == "gamma":
+        y = np.abs(y) + 1e-3 * y_scale  # y > 0
     if n_outputs == 1:
         y = y.ravel()
-    est = MLPRegressor(loss=loss, **params)
+    est = MLPRegressor(loss=loss, **loss_params, **params)
     if not _fit_or_expected_error(est, X, y, sample_weight):
         return
     predicted = _predict(est, "predict", X)

@@ -17,7 +17,6 @@ from scipy.special import expit, logsumexp, softmax
 from sklearn.base import clone
 
 import skdeep._gradient_check as gradient_check_module
-import skdeep._mlp as mlp_module
 import skdeep._network as network_module
 import skdeep._training as training_module
 from skdeep import DivergenceError, MLPClassifier, MLPRegressor, gradient_check, numerical_gradient, relative_difference
@@ -39,7 +38,9 @@ SETTINGS = settings(
 )
 FEW = settings(SETTINGS, max_examples=12)
 
-OUTPUT_TYPES = ["binary", "multiclass", "multilabel", "squared_error", "poisson"]
+REGRESSION_LOSSES = ["squared_error", "absolute_error", "huber", "quantile", "poisson", "gamma"]
+OUTPUT_TYPES = ["binary", "multiclass", "multilabel", *REGRESSION_LOSSES]
+KINKED_LOSSES = ("absolute_error", "huber", "quantile")  # their kinks are left out, as ReLU's
 
 
 # ---------------------------------------------------------------- strategies
@@ -70,6 +71,8 @@ def _targets(kind, rng, X):
         return rng.randint(0, 2, (n, 3)), 3
     if kind == "poisson":
         return rng.poisson(np.exp(X[:, 0])).astype(float), 1
+    if kind == "gamma":
+        return rng.gamma(2.0, np.exp(X[:, 0]) / 2), 1
     n_outputs = rng.randint(1, 3)
     y = rng.standard_normal((n, n_outputs))
     return (y.ravel() if n_outputs == 1 else y), n_outputs
@@ -123,8 +126,10 @@ def problems(
         learning_rate_init=0.01,
         random_state=seed,
     )
-    if kind in ("squared_error", "poisson"):
-        estimator = MLPRegressor(loss=kind, **params)
+    if kind in REGRESSION_LOSSES:
+        # a threshold near the residuals' size, so that both Huber pieces are met
+        loss_params = dict(huber_delta=draw(st.sampled_from([0.1, 1.0])), quantile=draw(st.floats(0.05, 0.95)))
+        estimator = MLPRegressor(loss=kind, **loss_params, **params)
     else:
         estimator = MLPClassifier(class_weight=draw(st.sampled_from([None, "balanced"])), **params)
     if draw(fitted):
@@ -391,16 +396,16 @@ def test_correct_network_passes(problem):
     assert result.passed
     assert result.threshold == THRESHOLD
     _assert_consistent(result, problem.layer_sizes, problem.batch_norm)
-    if problem.estimator.activation != "relu":
-        assert result.skipped == 0  # only a ReLU kink excuses an entry
+    if problem.estimator.activation != "relu" and getattr(problem.estimator, "loss", None) not in KINKED_LOSSES:
+        assert result.skipped == 0  # only a kink (ReLU's or the loss's) excuses an entry
 
 
 def test_checks_the_loss_and_gradient_that_fit_uses():
     # one loss_and_grads for every solver; the checker evaluates it through the same
     # full-batch objective that lbfgs minimizes
     assert training_module.loss_and_grads is network_module.loss_and_grads is loss_and_grads
-    assert gradient_check_module.full_batch_objective is mlp_module.full_batch_objective
-    assert mlp_module.full_batch_objective is network_module.full_batch_objective
+    assert gradient_check_module.full_batch_objective is training_module.full_batch_objective
+    assert training_module.full_batch_objective is network_module.full_batch_objective
 
 
 # ---------------------------------------------------------------- a wrong gradient fails
@@ -500,11 +505,16 @@ _HIDDEN = {
     "tanh": (np.tanh, lambda H: 1 - H**2),
     "relu": (lambda Z: np.maximum(Z, 0), lambda H: (H > 0).astype(H.dtype)),
 }
-_OUTPUT = {
-    "softmax": lambda Z: softmax(Z, axis=1),
-    "logistic": expit,
-    "identity": lambda Z: Z,
-    "exp": np.exp,
+# each loss's derivative dloss/dz per entry, 0 at a kink (the subgradient backprop takes)
+_LOSS_DERIVATIVE = {
+    "log_loss": lambda Z, Y: softmax(Z, axis=1) - Y,
+    "binary_log_loss": lambda Z, Y: expit(Z) - Y,
+    "squared_error": lambda Z, Y: Z - Y,
+    "poisson": lambda Z, Y: np.exp(Z) - Y,
+    "absolute_error": lambda Z, Y: np.sign(Z - Y),
+    "huber": lambda Z, Y, huber_delta: np.clip(Z - Y, -huber_delta, huber_delta),
+    "quantile": lambda Z, Y, quantile: np.where(Z > Y, 1 - quantile, np.where(Z < Y, -quantile, 0.0)),
+    "gamma": lambda Z, Y: 1 - Y * np.exp(-Z),
 }
 
 
@@ -533,7 +543,7 @@ def _reference_gradient(theta, X, Y, w, net, *, alpha, n_samples, masks, mask_in
         hidden.append(H)
         A = H if masks is None or masks[i] is None else H * masks[i]
         inputs.append(A)
-    delta = w[:, None] * (_OUTPUT[net.output](Z) - Y)
+    delta = w[:, None] * _LOSS_DERIVATIVE[net.loss.name](Z, Y, **net.loss.values)
     n = len(coefs)
     grad_W, grad_b, grad_gamma, grad_beta = [None] * n, [None] * n, [None] * (n - 1), [None] * (n - 1)
     for i in reversed(range(n)):
@@ -740,6 +750,27 @@ def test_dropped_layer_gives_exact_kinks_that_are_skipped():
     result = gradient_check(est, X, y)
     assert {layer.name: layer.skipped for layer in result.layers}["b2"] == 3
     assert result.passed and result.difference < THRESHOLD, str(result)
+
+
+@pytest.mark.parametrize(
+    "loss, params, y0",
+    [("absolute_error", {}, 0.0), ("quantile", {"quantile": 0.3}, 0.0), ("huber", {"huber_delta": 0.5}, -0.5)],
+)
+def test_a_loss_kink_is_skipped_as_a_relu_kink(loss, params, y0):
+    # init='zeros': every output is exactly b = 0, so the first row's residual sits on
+    # the loss's kink (z = y, or |z - y| = huber_delta): moving the output bias by
+    # +-epsilon crosses it, moving any weight does not (the hidden units are all 0)
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((5, 2))
+    y = np.r_[y0, rng.standard_normal(4) + 2.0]
+    est = MLPRegressor(hidden_layer_sizes=(3,), activation="tanh", init="zeros", loss=loss, **params)
+    result = gradient_check(est, X, y)
+    assert {layer.name: layer.skipped for layer in result.layers} == {"W1": 0, "W2": 0, "b1": 0, "b2": 1}
+    assert result.passed, str(result)
+    assert "kink" in str(result)
+    # at a point off every kink nothing is left out
+    off = gradient_check(est, X, y + 0.25)
+    assert off.skipped == 0 and off.passed, str(off)
 
 
 # the course's named schemes, which start the biases at zero ('auto' draws them)

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from skdeep import MLPClassifier
 from skdeep._activations import ACTIVATIONS
 from skdeep._initializers import INITIALIZERS
+from skdeep._losses import LOSSES
 from skdeep._network import Layout, Network, init_params
 
 from _helpers import assert_same_model
@@ -129,7 +130,7 @@ def test_zeros_is_all_zero():
 
 
 def _network(activation="relu", sizes=(5, 4, 3, 2)):
-    return Network(Layout(sizes), activation, "softmax")
+    return Network(Layout(sizes), activation, LOSSES["log_loss"])
 
 
 def _record_calls(calls):

@@ -29,6 +29,8 @@ NEW_PARAMS = {
     "batch_norm": True,
 }
 CLASSIFIER_NEW_PARAMS = {**NEW_PARAMS, "class_weight": {0: 1.0, 1: 2.0}}
+# the parameters of the regressor's added losses (used only by their loss)
+REGRESSOR_NEW_PARAMS = {**NEW_PARAMS, "quantile": 0.9, "huber_delta": 0.5}
 
 
 def blobs(n_samples=200, random_state=0):
@@ -135,7 +137,7 @@ def test_cross_val_score_regressor_pipeline():
     "estimator, sklearn_estimator, new_params",
     [
         (MLPClassifier(), SklearnMLPClassifier(), CLASSIFIER_NEW_PARAMS),
-        (MLPRegressor(), SklearnMLPRegressor(), NEW_PARAMS),
+        (MLPRegressor(), SklearnMLPRegressor(), REGRESSOR_NEW_PARAMS),
     ],
     ids=["classifier", "regressor"],
 )
@@ -148,7 +150,7 @@ def test_get_params_has_sklearn_parameters_and_the_new_ones(estimator, sklearn_e
 
 @pytest.mark.parametrize(
     "Estimator, new_params",
-    [(MLPClassifier, CLASSIFIER_NEW_PARAMS), (MLPRegressor, NEW_PARAMS)],
+    [(MLPClassifier, CLASSIFIER_NEW_PARAMS), (MLPRegressor, REGRESSOR_NEW_PARAMS)],
     ids=["classifier", "regressor"],
 )
 def test_set_params_get_params_round_trip(Estimator, new_params):

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from skdeep import MLPClassifier, numerical_gradient
+from skdeep._losses import LOSSES
 from skdeep._network import (
     BATCH_NORM_EPSILON,
     BATCH_NORM_MOMENTUM,
@@ -53,7 +54,7 @@ def test_one_pass_worked_by_hand_with_literal_numbers():
     #           dW0 = x outer delta1 = [[-0.2, 0], [-0.4, 0]];  db0 = (-0.2, 0)
     loss, grad = loss_and_grads(
         theta, np.array([[1.0, 2.0]]), np.array([[1.0]]), np.array([1.0]),
-        Network(layout, "relu", "logistic"), alpha=0.0, n_samples=1,
+        Network(layout, "relu", LOSSES["binary_log_loss"]), alpha=0.0, n_samples=1,
     )  # fmt: skip
     assert loss == pytest.approx(math.log(2), rel=1e-15)
     (dW0, dW1), (db0, db1) = layout.unpack(grad)
@@ -106,7 +107,7 @@ def test_one_pass_by_hand_two_samples(activation, f, f_prime):
     theta = layout.pack([np.array(W0), np.array(W1)[:, None]], [np.array(b0), np.array([b1])], float)
     got_loss, grad = loss_and_grads(
         theta, np.array(X), np.array(y)[:, None], np.array(w),
-        Network(layout, activation, "logistic"), alpha=0.0, n_samples=2,
+        Network(layout, activation, LOSSES["binary_log_loss"]), alpha=0.0, n_samples=2,
     )  # fmt: skip
     assert got_loss == pytest.approx(loss, rel=1e-13)
     (gW0, gW1), (gb0, gb1) = layout.unpack(grad)
@@ -123,16 +124,39 @@ def test_one_pass_by_hand_two_samples(activation, f, f_prime):
 # ---------------------------------------------------------------- the whole core
 
 
-@pytest.mark.parametrize(
-    "activation, output, n_outputs",
-    [("tanh", "softmax", 3), ("logistic", "logistic", 2), ("relu", "identity", 2), ("identity", "exp", 1)],
-)
-def test_gradient_matches_finite_differences_with_l2_and_dropout(activation, output, n_outputs):
+# (hidden activation, loss, n_outputs): every loss of LOSSES once
+CORE_CASES = [
+    ("tanh", "log_loss", 3), ("logistic", "binary_log_loss", 2), ("relu", "squared_error", 2),
+    ("identity", "poisson", 1), ("tanh", "absolute_error", 2), ("logistic", "huber", 2),
+    ("relu", "quantile", 1), ("tanh", "gamma", 2),
+]  # fmt: skip
+LOSS_VALUES = {"huber": dict(huber_delta=0.3), "quantile": dict(quantile=0.8)}
+
+
+def test_core_cases_cover_every_loss():
+    assert sorted(loss for _, loss, _ in CORE_CASES) == sorted(LOSSES)
+
+
+def _loss(name):
+    return LOSSES[name].with_values(**LOSS_VALUES.get(name, {}))
+
+
+def _targets(loss, rng, n_rows, n_outputs, dtype=float):
+    """Targets valid for ``loss``: one-hot rows for the log loss, halves in [0, 1]
+    otherwise (in (0, 1.5] for the gamma deviance, which needs y > 0)."""
+    if loss == "log_loss":
+        return np.eye(n_outputs, dtype=dtype)[rng.randint(n_outputs, size=n_rows)]
+    Y = rng.randint(3, size=(n_rows, n_outputs)).astype(dtype) / 2
+    return Y + 0.5 if loss == "gamma" else Y
+
+
+@pytest.mark.parametrize("activation, loss, n_outputs", CORE_CASES)
+def test_gradient_matches_finite_differences_with_l2_and_dropout(activation, loss, n_outputs):
     rng = np.random.RandomState(0)
     layout = Layout((3, 4, 3, n_outputs))
-    net = Network(layout, activation, output)
+    net = Network(layout, activation, _loss(loss))
     X = rng.standard_normal((5, 3))
-    Y = np.eye(3)[rng.randint(3, size=5)] if output == "softmax" else rng.randint(3, size=(5, n_outputs)) / 2
+    Y = _targets(loss, rng, 5, n_outputs)
     w = np.full(5, 1 / 20)  # a batch of 5 out of n = 20 samples
     masks = draw_dropout_masks(rng, 5, (4, 3), (0.5, 0.7), float)
     theta = 0.5 * _theta(layout)
@@ -152,7 +176,7 @@ def test_l2_terms_are_exact(alpha):
     # a batch of 3 rows from a training set of n = 10: the terms use n, not 3
     rng = np.random.RandomState(0)
     layout = Layout((2, 3, 1))
-    net = Network(layout, "tanh", "logistic")
+    net = Network(layout, "tanh", LOSSES["binary_log_loss"])
     theta = _theta(layout)
     X, Y, w = rng.standard_normal((3, 2)), np.array([[1.0], [0.0], [1.0]]), np.full(3, 1 / 3)
     n = 10
@@ -200,7 +224,7 @@ def test_dropout_masks_are_none_where_keep_prob_is_one():
 def test_dropped_unit_contributes_nothing_forward_and_gets_no_gradient():
     rng = np.random.RandomState(0)
     layout = Layout((2, 3, 2))
-    net = Network(layout, "tanh", "softmax")
+    net = Network(layout, "tanh", LOSSES["log_loss"])
     X, Y, w = rng.standard_normal((4, 2)), np.eye(2)[[0, 1, 1, 0]], np.full(4, 0.25)
     theta = _theta(layout)
     column = np.array([2.0, 0.0, 2.0])  # keep_prob = 1/2; unit 1 dropped for every row
@@ -306,7 +330,7 @@ def test_init_params_draws_every_layer_with_the_initializer():
 def test_workspace_gives_the_same_result_as_none(keep_prob):
     rng = np.random.RandomState(0)
     layout = Layout((4, 6, 5, 3))
-    net = Network(layout, "relu", "softmax")
+    net = Network(layout, "relu", LOSSES["log_loss"])
     theta = _theta(layout)
     ws = Workspace(layout, 7, np.float64, dropout=keep_prob < 1)
     # batches smaller than max_rows, and of changing sizes, reuse the same buffers
@@ -325,7 +349,7 @@ def test_workspace_gives_the_same_result_as_none(keep_prob):
 def test_sparse_input_gives_the_same_result_as_dense():
     rng = np.random.RandomState(0)
     layout = Layout((6, 4, 1))
-    net = Network(layout, "tanh", "logistic")
+    net = Network(layout, "tanh", LOSSES["binary_log_loss"])
     theta = _theta(layout)
     X = rng.standard_normal((5, 6)) * (rng.uniform(size=(5, 6)) < 0.4)
     Y, w = np.array([[1.0], [0.0], [0.0], [1.0], [1.0]]), np.full(5, 0.2)
@@ -416,7 +440,7 @@ def test_batch_norm_forward_worked_by_hand():
     theta = layout.pack(
         [np.ones((1, 1)), np.ones((1, 1))], [None, np.zeros(1)], float, [np.full(1, 2.0)], [np.full(1, 0.5)]
     )
-    net = Network(layout, "identity", "identity")
+    net = Network(layout, "identity", LOSSES["squared_error"])
     X, Y = np.array([[1.0], [3.0]]), np.zeros((2, 1))
     for w, mu, var in (([0.5, 0.5], 2.0, 1.0), ([0.25, 0.75], 2.5, 0.75)):
         ws = Workspace(layout, 2, float)
@@ -433,28 +457,23 @@ def test_batch_norm_forward_worked_by_hand():
         assert ws.weighted_rows == 2
 
 
-def _batch_norm_problem(activation="tanh", output="softmax", seed=0, n_rows=7, dtype=np.float64):
+def _batch_norm_problem(activation="tanh", loss="log_loss", seed=0, n_rows=7, dtype=np.float64):
     rng = np.random.RandomState(seed)
     layout = Layout((3, 4, 5, 3), batch_norm=True)
-    net = Network(layout, activation, output)
+    net = Network(layout, activation, _loss(loss))
     X = rng.standard_normal((n_rows, 3)).astype(dtype)
-    if output == "softmax":
-        Y = np.eye(3, dtype=dtype)[rng.randint(3, size=n_rows)]
-    else:
-        Y = rng.randint(3, size=(n_rows, 3)).astype(dtype) / 2
+    Y = _targets(loss, rng, n_rows, 3, dtype)
     theta = (0.7 * _theta(layout, seed)).astype(dtype)
     return net, X, Y, theta, rng
 
 
-@pytest.mark.parametrize(
-    "activation, output", [("tanh", "softmax"), ("logistic", "logistic"), ("relu", "identity"), ("identity", "exp")]
-)
+@pytest.mark.parametrize("activation, loss", [case[:2] for case in CORE_CASES])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("keep_prob", [1.0, 0.6])
-def test_batch_norm_gradient_matches_finite_differences(activation, output, weighted, keep_prob):
+def test_batch_norm_gradient_matches_finite_differences(activation, loss, weighted, keep_prob):
     # gamma, beta, the weights before and after the normalization, with L2, dropout
     # after the activation, and weighted batch statistics
-    net, X, Y, theta, rng = _batch_norm_problem(activation, output)
+    net, X, Y, theta, rng = _batch_norm_problem(activation, loss)
     w = rng.uniform(0.1, 3.0, 7) / 20 if weighted else np.full(7, 1 / 20)  # 7 of n = 20 rows
     masks = draw_dropout_masks(rng, 7, (4, 5), (keep_prob, keep_prob), float)
 

@@ -2,7 +2,7 @@
 and onnxruntime reproduces predict and predict_proba.
 
 Skips, with the reason, when skl2onnx or onnxruntime is not installed (``pip install
-"skdeep[onnx]"``). Every comparison is against the estimator's own predictions on the
+".[onnx]"``). Every comparison is against the estimator's own predictions on the
 same rows: within 1e-5 when the graph computes in float32, to rounding in float64.
 """
 
@@ -15,7 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-REASON = 'skl2onnx and onnxruntime are not installed: pip install "skdeep[onnx]"'
+REASON = 'skl2onnx and onnxruntime are not installed: pip install ".[onnx]"'
 pytest.importorskip("skl2onnx", reason=REASON)
 rt = pytest.importorskip("onnxruntime", reason=REASON)
 
@@ -25,6 +25,7 @@ from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType  # noqa
 import skdeep.onnx  # noqa: E402  (registers skdeep's estimators with skl2onnx)
 from skdeep import MLPClassifier, MLPRegressor  # noqa: E402
 from skdeep._activations import ACTIVATIONS  # noqa: E402
+from skdeep._losses import LOSSES  # noqa: E402
 
 RNG = np.random.RandomState(0)
 X = RNG.standard_normal((60, 5))
@@ -44,7 +45,8 @@ TOLERANCE = {np.float32: dict(rtol=1e-5, atol=1e-5), np.float64: dict(rtol=1e-12
 def _estimator(kind, **params):
     params = {"hidden_layer_sizes": (6, 4), "max_iter": 30, "learning_rate_init": 0.01, "random_state": 0, **params}
     if kind in ("regression", "multioutput", "poisson"):
-        return MLPRegressor(loss="poisson" if kind == "poisson" else "squared_error", **params)
+        params.setdefault("loss", "poisson" if kind == "poisson" else "squared_error")
+        return MLPRegressor(**params)
     return MLPClassifier(**params)
 
 
@@ -83,6 +85,22 @@ def _assert_matches(model, X, tolerance=None):
 def test_onnxruntime_reproduces_the_predictions(kind, activation, dtype):
     # every activation of the registry: a new one fails here until it exports
     model = _estimator(kind, activation=activation).fit(X, Y[kind])
+    _assert_matches(model, X.astype(dtype))
+
+
+REGRESSION_LOSSES = sorted(name for name, loss in LOSSES.items() if loss.kind == "regression")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
+def test_every_regression_loss_exports_its_link(loss, dtype):
+    # every loss of the registry: the identity or the exp output, as its link says;
+    # two outputs, positive targets for every loss (the deviances need them)
+    y = np.exp(0.5 * np.c_[X[:, 0], X[:, 1] - X[:, 2]]) + 0.1
+    model = _estimator("multioutput", loss=loss, quantile=0.8, huber_delta=0.5).fit(X, y)
+    assert model.out_activation_ == LOSSES[loss].out_activation
+    onx = _convert(model, X.astype(dtype))
+    assert any(node.op_type == "Exp" for node in onx.graph.node) == (model.out_activation_ == "exp")
     _assert_matches(model, X.astype(dtype))
 
 
@@ -212,5 +230,5 @@ def test_labels_beyond_int32_are_refused_and_nocl_gives_their_indices():
 def test_import_without_skl2onnx_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx now fails
     monkeypatch.delitem(sys.modules, "skdeep.onnx")
-    with pytest.raises(ImportError, match=r'pip install "skdeep\[onnx\]"'):
+    with pytest.raises(ImportError, match=r'pip install "\.\[onnx\]" from the skdeep checkout'):
         importlib.import_module("skdeep.onnx")

@@ -7,6 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
+from skdeep._losses import LOSSES
 from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._optimizers import OPTIMIZERS, SGD, Adam, RMSprop
 
@@ -190,7 +191,9 @@ def test_one_estimator_epoch_is_one_manual_step(solver):
     theta = layout.pack(
         [_fixed_init(5, 4, None), _fixed_init(4, 1, None)], [np.zeros(4), np.zeros(1)], np.float64
     )
-    objective, _ = full_batch_objective(X, y[:, None].astype(float), None, Network(layout, "tanh", "logistic"), alpha=alpha)
+    objective, _ = full_batch_objective(
+        X, y[:, None].astype(float), None, Network(layout, "tanh", LOSSES["binary_log_loss"]), alpha=alpha
+    )
     loss, g = objective(theta)
     if solver == "sgd":
         step = lr * g

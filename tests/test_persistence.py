@@ -3,7 +3,7 @@ skops asks to trust only skdeep's public estimators, and loading under another s
 version warns.
 
 The skops tests skip, with the reason, when skops is not installed (``pip install
-"skdeep[skops]"``); the rest need only pickle and joblib.
+".[skops]"``); the rest need only pickle and joblib.
 """
 
 import io
@@ -54,7 +54,7 @@ def _assert_same_outputs(a, b, X):
 
 @pytest.fixture
 def skops_io():
-    return pytest.importorskip("skops.io", reason='skops is not installed: pip install "skdeep[skops]"')
+    return pytest.importorskip("skops.io", reason='skops is not installed: pip install ".[skops]"')
 
 
 def _skops_round_trip(skops_io, est):
@@ -224,7 +224,7 @@ def _saved_and_loaded(how, est, tmp_path):
         return lambda: path.write_bytes(pickle.dumps(est)), lambda: pickle.loads(path.read_bytes())
     if how == "joblib":
         return lambda: joblib.dump(est, path), lambda: joblib.load(path)
-    skops_io = pytest.importorskip("skops.io", reason='skops is not installed: pip install "skdeep[skops]"')
+    skops_io = pytest.importorskip("skops.io", reason='skops is not installed: pip install ".[skops]"')
     return lambda: skops_io.dump(est, path), lambda: skops_io.load(path, trusted=["skdeep.MLPRegressor"])
 
 

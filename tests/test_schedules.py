@@ -10,6 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import MLPClassifier
+from skdeep._losses import LOSSES
 from skdeep._network import Layout, Network, full_batch_objective
 from skdeep._schedules import SCHEDULES, adaptive, constant, exponential, inverse_time, invscaling
 
@@ -124,7 +125,7 @@ def test_estimator_steps_with_the_scheduled_rate():
     )  # fmt: skip
     clf.partial_fit(X, y, classes=[0, 1])
     for k in range(1, 4):
-        net = Network(Layout((4, 3, 1)), "tanh", "logistic")
+        net = Network(Layout((4, 3, 1)), "tanh", LOSSES["binary_log_loss"])
         theta = net.layout.pack(clf.coefs_, clf.intercepts_, np.float64)
         _, g = full_batch_objective(X, y[:, None].astype(float), None, net, alpha=0.0)[0](theta)
         expected = net.layout.unpack(theta - lr0 / (1 + k) * g)

@@ -106,8 +106,14 @@ CLASSIFIER_BAD_PARAMS = [
 ]
 
 REGRESSOR_BAD_PARAMS = [
-    ("loss", "huber", ["loss", "squared_error", "poisson"]),
+    ("loss", "hinge", ["loss", "squared_error", "absolute_error", "huber", "quantile", "poisson", "gamma"]),
     ("loss", None, ["loss", "squared_error", "poisson"]),
+    ("loss", "log_loss", ["loss", "squared_error"]),  # the classifier's loss
+    ("quantile", 0.0, ["quantile", "(0.0, 1.0)"]),
+    ("quantile", 1.0, ["quantile", "(0.0, 1.0)"]),
+    ("quantile", "median", ["quantile", "(0.0, 1.0)", "None"]),
+    ("huber_delta", 0.0, ["huber_delta", "(0.0, inf)"]),
+    ("huber_delta", np.nan, ["huber_delta", "(0.0, inf)"]),
 ]
 
 BAD_PARAMS = [(MLPClassifier, *case) for case in COMMON_BAD_PARAMS + CLASSIFIER_BAD_PARAMS] + [
@@ -200,6 +206,17 @@ BAD_COMBINATIONS = [
     (dict(learning_rate="exponential", decay_rate=1.5), ["decay_rate", "(0, 1]", "exponential", "grow"]),
     (dict(batch_norm=True, batch_size=1), ["batch_norm", "at least 2 rows", "batch_size=1"]),
 ]
+
+
+@pytest.mark.parametrize("how", ["fit", "partial_fit"])
+def test_quantile_loss_needs_its_quantile(how):
+    est = MLPRegressor(loss="quantile", hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="loss='quantile' needs quantile to be set; it is None"):
+        getattr(est, how)(X, Y_REG)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    # the parameter of another loss is ignored, as HistGradientBoosting's quantile is
+    MLPRegressor(loss="huber", quantile=None, hidden_layer_sizes=(3,), max_iter=2).fit(X, Y_REG)
 
 
 @pytest.mark.parametrize("how", ["fit", "partial_fit"])
@@ -356,6 +373,23 @@ def test_bad_sample_weight_raises_value_error(cls, solver, sample_weight, patter
     est = cls(hidden_layer_sizes=(3,), solver=solver, max_iter=2)
     with pytest.raises(ValueError, match=pattern):
         est.fit(*_data(cls), sample_weight=sample_weight)
+
+
+def test_a_split_holding_out_only_zero_weights_raises_a_clear_error():
+    # one row has a weight: where the split holds it out, the training set has none;
+    # elsewhere the validation set has none, and its loss would be 0 / 0
+    X, y = _data(MLPClassifier)
+    weights = np.zeros(len(y))
+    weights[0] = 1.0
+    est = MLPClassifier(hidden_layer_sizes=(3,), early_stopping=True, validation_fraction=0.5, max_iter=2)
+    messages = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no RuntimeWarning on the way
+        for seed in range(10):
+            with pytest.raises(ValueError) as error:
+                est.set_params(random_state=seed).fit(X, y, sample_weight=weights)
+            messages.add(str(error.value).split(",")[0].split(" samples")[0])
+    assert messages == {"The validation set's 10", "sample_weight must have a positive sum over the training"}
 
 
 def test_early_stopping_with_too_few_samples_raises():

@@ -1,0 +1,94 @@
+"""ONNX export of TabularMLPClassifier and TabularMLPRegressor (registered by
+:mod:`skdeep.onnx`): the fitted ColumnTransformer and network as the scikit-learn
+Pipeline they compute, converted by skl2onnx's own parsers.
+
+A model converts when skl2onnx converts every piece of its preprocessing and it has one
+member; otherwise the conversion raises NotImplementedError naming the piece.
+"""
+
+import copy
+
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
+from skl2onnx import update_registered_converter
+from skl2onnx._parse import _parse_sklearn
+
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor
+
+#: skl2onnx has no converter for these; the parameters that avoid each
+_UNSUPPORTED = {
+    "SplineTransformer": "numeric_encoding='spline' (use 'standard' or 'kbins')",
+    "MissingIndicator": "missing_indicator=True (use missing_indicator=False)",
+}
+
+
+def _pieces(estimator):
+    """Every transformer inside a ColumnTransformer, Pipeline or FeatureUnion."""
+    if isinstance(estimator, ColumnTransformer):
+        children = [t for _, t, _ in estimator.transformers_ if not isinstance(t, str)]
+    elif isinstance(estimator, Pipeline):
+        children = [t for _, t in estimator.steps]
+    elif isinstance(estimator, FeatureUnion):
+        children = [t for _, t in estimator.transformer_list]
+    else:
+        return [estimator]
+    return [estimator] + [piece for child in children for piece in _pieces(child)]
+
+
+def _as_pipeline(model):
+    """The Pipeline that computes model's predictions: its preprocessor, then its one
+    network (for the regressor, with the target's standardization folded into the
+    output layer)."""
+    check_is_fitted(model, "members_")
+    name = type(model).__name__
+    for piece in _pieces(model.preprocessor_):
+        kind = type(piece).__name__
+        if kind == "QuantileTransformer" and piece.output_distribution == "normal":
+            raise NotImplementedError(
+                f"Cannot convert {name} to ONNX: its preprocessing holds a QuantileTransformer "
+                "with output_distribution='normal', which skl2onnx cannot convert; it comes from "
+                "numeric_encoding='quantile' (use 'standard' or 'kbins')."
+            )
+        if kind in _UNSUPPORTED:
+            raise NotImplementedError(
+                f"Cannot convert {name} to ONNX: its preprocessing holds a {kind}, which "
+                f"skl2onnx cannot convert; it comes from {_UNSUPPORTED[kind]}."
+            )
+    if len(model.members_) != 1:
+        raise NotImplementedError(
+            f"Cannot convert {name} to ONNX: it averages {len(model.members_)} networks "
+            "(n_members); the export takes one. Refit with n_members=1."
+        )
+    network = model.members_[0]
+    if isinstance(model, TabularMLPRegressor):
+        network = copy.deepcopy(network)
+        if network.batch_norm:
+            raise NotImplementedError(f"Cannot convert {name} to ONNX with batch_norm=True.")
+        network.coefs_[-1] = network.coefs_[-1] * model.target_scale_
+        network.intercepts_[-1] = network.intercepts_[-1] * model.target_scale_ + model.target_mean_
+    return Pipeline([("preprocessor", model.preprocessor_), ("network", network)])
+
+
+def _parse(scope, model, inputs, custom_parsers=None):
+    pipeline = _as_pipeline(model)
+    # the options given for the tabular estimator (zipmap, ...) are its network's
+    options = (scope.options or {}).get(id(model))
+    if options:
+        scope.options[id(pipeline[-1])] = options
+    return _parse_sklearn(scope, pipeline, inputs, custom_parsers=custom_parsers)
+
+
+def _shapes(operator):  # pragma: no cover - the parser hands over to the Pipeline
+    raise RuntimeError("skdeep's tabular estimators convert through their Pipeline")
+
+
+def _convert(scope, operator, container):  # pragma: no cover - as _shapes
+    raise RuntimeError("skdeep's tabular estimators convert through their Pipeline")
+
+
+for _cls in (TabularMLPClassifier, TabularMLPRegressor):
+    update_registered_converter(
+        _cls, f"Skdeep{_cls.__name__}", _shapes, _convert, parser=_parse,
+        options={"zipmap": [True, False, "columns"]} if _cls is TabularMLPClassifier else None,
+    )  # fmt: skip

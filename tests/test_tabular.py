@@ -1,0 +1,375 @@
+"""TabularMLPClassifier and TabularMLPRegressor: raw DataFrames in (categorical columns,
+missing values, unseen categories), the preprocessing they build, the target
+standardization, the alpha search, and sklearn's conventions (clone, pipelines,
+searches, sample and class weights, reproducibility, inputs left as they were,
+pickle and skops)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import SplineTransformer, StandardScaler
+
+from skdeep import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLPRegressor
+
+pd = pytest.importorskip("pandas")
+
+# small and quick: a few epochs of a small network
+FAST = dict(hidden_layer_sizes=(16,), max_iter=30, learning_rate_init=0.02, alpha=1.0, n_members=1, random_state=0)
+
+
+def _frame(n=120, seed=0):
+    """Numbers with missing values, a category column with missing values, a string
+    column, and targets that depend on all three."""
+    rng = np.random.RandomState(seed)
+    x = rng.standard_normal(n)
+    z = rng.uniform(0, 10, n)
+    colour = rng.choice(["red", "green", "blue"], n)
+    size = rng.choice(["S", "M", "L"], n)
+    X = pd.DataFrame(
+        {
+            "x": np.where(rng.uniform(size=n) < 0.1, np.nan, x),
+            "z": z,
+            "colour": pd.Categorical(np.where(rng.uniform(size=n) < 0.1, None, colour)),
+            "size": pd.Series(size, dtype=object),
+        }
+    )
+    signal = 2 * x + np.sin(z) + (colour == "red") - (size == "S")
+    y_reg = signal + 0.1 * rng.standard_normal(n)
+    y_clf = np.where(signal > np.median(signal), "yes", "no")
+    return X, y_clf, y_reg
+
+
+ESTIMATORS = [(TabularMLPClassifier, 1), (TabularMLPRegressor, 2)]
+
+
+def _data(cls, **kwargs):
+    X, y_clf, y_reg = _frame(**kwargs)
+    return X, (y_clf if cls is TabularMLPClassifier else y_reg)
+
+
+# ------------------------------------------------------------------ input
+
+
+def test_categorical_columns_from_dtype_and_missing_values():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    assert clf.is_categorical_.tolist() == [False, False, True, True]
+    np.testing.assert_array_equal(clf.feature_names_in_, ["x", "z", "colour", "size"])
+    assert set(clf.preprocessor_.named_transformers_) == {"numeric", "categorical"}
+    # the one-hot encoder made a category of the missing colour
+    categories = clf.preprocessor_.named_transformers_["categorical"].categories_
+    assert any(isinstance(c, float) and np.isnan(c) for c in categories[0])
+    assert clf.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("categorical_features", [["colour", "size"], [2, 3], [False, False, True, True]])
+def test_categorical_features_by_name_index_or_mask(categorical_features):
+    X, y, _ = _frame()
+    X = X.astype({"colour": object})
+    clf = TabularMLPClassifier(categorical_features=categorical_features, **FAST).fit(X, y)
+    assert clf.is_categorical_.tolist() == [False, False, True, True]
+
+
+def test_a_numeric_column_can_be_declared_categorical():
+    X, y, _ = _frame()
+    X["code"] = np.arange(len(X)) % 4
+    clf = TabularMLPClassifier(categorical_features=["colour", "size", "code"], **FAST).fit(X, y)
+    assert clf.is_categorical_.tolist() == [False, False, True, True, True]
+    assert len(clf.preprocessor_.named_transformers_["categorical"].categories_[2]) == 4
+
+
+def test_strings_not_listed_as_categorical_get_a_clear_error():
+    X, y, _ = _frame()
+    with pytest.raises(ValueError, match="Column 'size' holds strings"):
+        TabularMLPClassifier(categorical_features=["colour"], **FAST).fit(X, y)
+
+
+def test_bad_categorical_features_are_named():
+    X, y, _ = _frame()
+    with pytest.raises(ValueError, match="'nope', which is not a column"):
+        TabularMLPClassifier(categorical_features=["nope"], **FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"indices must lie in \[0, 3\]"):
+        TabularMLPClassifier(categorical_features=[7], **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="needs X with column names"):
+        TabularMLPClassifier(categorical_features=["a"], **FAST).fit(X.to_numpy(), y)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [({"a": 1}, "Column 'size' holds a value of type dict"), (3, "Column 'size' mixes strings and numbers")],
+)
+def test_unusable_columns_are_named(value, message):
+    X, y, _ = _frame()
+    X["size"] = X["size"].astype(object)
+    X.at[5, "size"] = value
+    with pytest.raises(TypeError, match=message):
+        TabularMLPClassifier(**FAST).fit(X, y)
+
+
+def test_a_date_column_is_named():
+    X, y, _ = _frame()
+    X["when"] = pd.date_range("2020-01-01", periods=len(X))
+    with pytest.raises(TypeError, match="Column 'when' has dtype datetime64.*TabularMLPClassifier cannot use"):
+        TabularMLPClassifier(**FAST).fit(X, y)
+
+
+def test_unseen_categories_and_new_missing_values_at_predict():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    new = X.iloc[:4].copy()
+    new["size"] = ["XXL", None, "S", "M"]
+    new["z"] = [np.nan, 1.0, 2.0, 3.0]  # z had no missing values in fit
+    proba = clf.predict_proba(new)
+    assert proba.shape == (4, 2) and np.isfinite(proba).all()
+
+
+def test_an_object_array_splits_into_numeric_and_string_columns():
+    X, y, _ = _frame()
+    array = X.astype(object).to_numpy()
+    array[:, 2] = np.where(pd.isna(X["colour"]), None, X["colour"].astype(object))
+    clf = TabularMLPClassifier(**FAST).fit(array, y)
+    assert clf.is_categorical_.tolist() == [False, False, True, True]
+    assert not hasattr(clf, "feature_names_in_")
+    assert clf.predict(array).shape == (len(y),)
+
+
+def test_missing_indicators_only_for_numeric_columns_with_missing_values():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**FAST, missing_indicator=True).fit(X, y)
+    indicator = clf.preprocessor_.named_transformers_["missing"]
+    assert indicator.features_.tolist() == [0]  # x, not z
+    clf = TabularMLPClassifier(**FAST).fit(X, y)  # the default: none
+    assert "missing" not in clf.preprocessor_.named_transformers_
+
+
+@pytest.mark.parametrize("encoding, n_features", [("spline", 1 + 8 + 2), ("quantile", 2), ("standard", 1), ("kbins", 1 + 8)])
+def test_numeric_encodings(encoding, n_features):
+    X, y, _ = _frame()
+    X = X[["z"]]
+    clf = TabularMLPClassifier(numeric_encoding=encoding, **FAST).fit(X, y)
+    assert clf.members_[0].coefs_[0].shape[0] == n_features
+    if encoding == "spline":
+        assert any(isinstance(step, SplineTransformer) for _, step in clf.preprocessor_.named_transformers_["numeric"].steps[-1][1].transformer_list[1][1].steps)
+    clf = TabularMLPClassifier(numeric_encoding=encoding, linear_numeric=False, **FAST).fit(X, y)
+    assert clf.members_[0].coefs_[0].shape[0] == n_features - (encoding != "standard")
+
+
+def test_the_preprocessor_is_a_column_transformer_of_sklearns_transformers():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    assert isinstance(clf.preprocessor_, ColumnTransformer)
+    for module in {type(t).__module__ for _, t, _ in clf.preprocessor_.transformers_}:
+        assert module.startswith("sklearn.")
+
+
+# ------------------------------------------------------------------ fitting
+
+
+def test_regressor_standardizes_its_target():
+    X, _, y = _frame()
+    reg = TabularMLPRegressor(**FAST).fit(X, 1000 + 50 * y)
+    assert reg.target_mean_[0] == pytest.approx(np.mean(1000 + 50 * y))
+    assert reg.target_scale_[0] == pytest.approx(np.std(1000 + 50 * y))
+    member = reg.members_[0]
+    Xt = reg.preprocessor_.transform(X)
+    np.testing.assert_allclose(reg.predict(X), member.predict(Xt) * reg.target_scale_[0] + reg.target_mean_[0])
+    assert reg.score(X, 1000 + 50 * y) > 0.8
+    # the same fit, up to the scale, on the target itself
+    other = TabularMLPRegressor(**FAST).fit(X, y)
+    np.testing.assert_allclose((reg.predict(X) - 1000) / 50, other.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_regressor_takes_several_outputs():
+    X, _, y = _frame()
+    Y = np.c_[y, -3 * y + 7]
+    reg = TabularMLPRegressor(**FAST).fit(X, Y)
+    assert reg.predict(X).shape == (len(y), 2)
+    assert reg.target_mean_.shape == (2,)
+
+
+def test_early_stopping_holds_out_a_stratified_validation_set_and_keeps_the_best_epoch():
+    X, y, _ = _frame(n=200)
+    clf = TabularMLPClassifier(**{**FAST, "max_iter": 200}).fit(X, y)
+    member = clf.members_[0]
+    assert member.early_stopping and member.scoring == "loss"
+    # the best epoch's weights are kept: its validation loss is the lowest of the curve
+    assert -member.best_validation_score_ == pytest.approx(min(member.validation_loss_curve_))
+    train, val = clf._split(y, 0)
+    assert len(val) == 20 and len(np.intersect1d(train, val)) == 0
+    assert abs(np.mean(y[val] == "yes") - np.mean(y == "yes")) <= 0.05
+
+
+def test_alpha_search_keeps_the_lowest_validation_data_loss(monkeypatch):
+    X, _, y = _frame(n=150)
+    reg = TabularMLPRegressor(**{**FAST, "alpha": (0.1, 10.0, 1000.0)}).fit(X, y)
+    assert reg.alpha_[0] in (0.1, 10.0, 1000.0)
+    # the member's split: its seed is the first that random_state draws
+    seed = int(np.random.RandomState(FAST["random_state"]).randint(np.iinfo(np.int32).max, size=2)[0])
+    _, val = reg._split(y, seed)
+    Xt = reg.preprocessor_.transform(X)
+    yt = (y - reg.target_mean_[0]) / reg.target_scale_[0]
+    losses = {}
+    for alpha in (0.1, 10.0, 1000.0):
+        single = TabularMLPRegressor(**{**FAST, "alpha": alpha}).fit(X, y)
+        losses[alpha] = np.mean((single.members_[0].predict(Xt[val]) - yt[val]) ** 2)
+    assert reg.alpha_[0] == min(losses, key=losses.get)
+    assert losses[1000.0] > min(losses.values())  # the search had something to choose
+
+
+def test_alpha_search_needs_a_validation_set():
+    X, y, _ = _frame()
+    with pytest.raises(ValueError, match="needs early_stopping=True"):
+        TabularMLPClassifier(**{**FAST, "alpha": (1, 10)}, early_stopping=False).fit(X, y)
+
+
+def test_members_average_their_predictions():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**{**FAST, "n_members": 3}).fit(X, y)
+    assert len(clf.members_) == 3
+    Xt = clf.preprocessor_.transform(X)
+    expected = np.mean([m.predict_proba(Xt) for m in clf.members_], axis=0)
+    np.testing.assert_allclose(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(axis=1)])
+    # each member has its own initial weights and validation split
+    assert not np.array_equal(clf.members_[0].coefs_[0], clf.members_[1].coefs_[0])
+
+
+def test_tiny_data_trains_without_early_stopping():
+    X, y, _ = _frame(n=12)
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    assert not clf.members_[0].early_stopping
+    assert clf.n_iter_ == [FAST["max_iter"]]
+
+
+# ------------------------------------------------------------------ conventions
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_reproducible_and_inputs_left_alone(cls, _):
+    X, y = _data(cls)
+    X_before, y_before = X.copy(), np.copy(y)
+    a = cls(**FAST).fit(X, y)
+    b = cls(**FAST).fit(X, y)
+    pd.testing.assert_frame_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    pd.testing.assert_frame_equal(X, X_before)
+    c = cls(**{**FAST, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(a.members_[0].coefs_[0], c.members_[0].coefs_[0])
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_pipeline_grid_search_and_cross_validation(cls, _):
+    X, y = _data(cls)
+    scores = cross_val_score(cls(**FAST), X, y, cv=3)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    search = GridSearchCV(cls(**FAST), {"numeric_encoding": ["spline", "standard"]}, cv=2).fit(X, y)
+    assert search.best_params_["numeric_encoding"] in ("spline", "standard")
+    clone(search.best_estimator_).set_params(n_knots=4).fit(X, y)
+    numeric = X[["x", "z"]].fillna(0)
+    pipe = make_pipeline(StandardScaler(), cls(**FAST)).fit(numeric, y)
+    assert pipe.predict(numeric).shape[0] == len(y)
+
+
+def test_feature_names_are_checked_at_predict():
+    X, y, _ = _frame()
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(X[["z", "x", "colour", "size"]])
+
+
+def test_sample_weight_and_class_weight():
+    X, y, _ = _frame()
+    weights = np.where(y == "yes", 5.0, 1.0)
+    weighted = TabularMLPClassifier(**FAST).fit(X, y, sample_weight=weights)
+    balanced = TabularMLPClassifier(**FAST, class_weight={"yes": 5.0, "no": 1.0}).fit(X, y)
+    plain = TabularMLPClassifier(**FAST).fit(X, y)
+    # the weighted class gets higher probabilities than the unweighted fit gives it
+    assert weighted.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+    assert balanced.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+    assert balanced.members_[0].class_weight == {"yes": 5.0, "no": 1.0}
+    X, _, y = _frame()
+    reg = TabularMLPRegressor(**FAST).fit(X, y, sample_weight=np.arange(len(y)) + 1.0)
+    assert reg.target_mean_[0] == pytest.approx(np.average(y, weights=np.arange(len(y)) + 1.0))
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_pickle_round_trip(cls, _):
+    X, y = _data(cls)
+    est = cls(**FAST).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_skops_trusts_only_public_classes(cls, _):
+    sio = pytest.importorskip("skops.io", reason='skops is not installed: pip install "skdeep[skops]"')
+    X, y = _data(cls)
+    est = cls(**FAST).fit(X, y)
+    data = sio.dumps(est)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert f"skdeep.{cls.__name__}" in untrusted
+    for name in untrusted:
+        assert not any(part.startswith("_") for part in name.split(".")), name
+    loaded = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_inner_networks_are_skdeeps():
+    X, y, y_reg = _frame()
+    assert isinstance(TabularMLPClassifier(**FAST).fit(X, y).members_[0], MLPClassifier)
+    assert isinstance(TabularMLPRegressor(**FAST).fit(X, y_reg).members_[0], MLPRegressor)
+
+
+# ------------------------------------------------------------------ ONNX
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_onnx_export_where_every_piece_converts(cls, _):
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
+    rt = pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
+    from skl2onnx import to_onnx
+
+    import skdeep.onnx  # noqa: F401
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((80, 4))
+    X[::7, 1] = np.nan
+    y = (X[:, 0] + X[:, 2] > 0).astype(int) if cls is TabularMLPClassifier else 3 * X[:, 0] + 10
+    est = cls(**FAST, numeric_encoding="kbins", missing_indicator=False).fit(X, y)
+    options = {id(est): {"zipmap": False}} if cls is TabularMLPClassifier else None
+    onx = to_onnx(est, X[:1].astype(np.float32), options=options)
+    session = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    outputs = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+    if cls is TabularMLPClassifier:
+        np.testing.assert_array_equal(outputs[0], est.predict(X))
+        np.testing.assert_allclose(outputs[1], est.predict_proba(X), atol=1e-5)
+    else:
+        np.testing.assert_allclose(outputs[0].ravel(), est.predict(X), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "params, piece",
+    [
+        ({}, "SplineTransformer, which skl2onnx cannot convert; it comes from numeric_encoding='spline'"),
+        ({"numeric_encoding": "standard", "missing_indicator": True}, "MissingIndicator, which skl2onnx cannot convert"),
+        ({"numeric_encoding": "quantile", "missing_indicator": False}, "output_distribution='normal'"),
+        ({"numeric_encoding": "standard", "missing_indicator": False, "n_members": 2}, "averages 2 networks"),
+    ],
+)
+def test_onnx_export_names_the_piece_that_does_not_convert(params, piece):
+    pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
+    from skl2onnx import to_onnx
+
+    import skdeep.onnx  # noqa: F401
+
+    X, _, y = _frame()
+    X = X[["x", "z"]].to_numpy()
+    est = TabularMLPRegressor(**{**FAST, **params}).fit(X, y)
+    with pytest.raises(NotImplementedError, match=piece):
+        to_onnx(est, X[:1].astype(np.float32))
