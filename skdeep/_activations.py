@@ -1,5 +1,7 @@
 """Hidden-layer activations, each in place and beside its derivative."""
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.special import expit
 
@@ -44,7 +46,20 @@ def tanh_derivative(A, delta):
 
 def relu(Z):
     """f(z) = max(z, 0)."""
+    if Z.dtype.type is np.float32:
+        # against a row of zeros, not the scalar 0: same values, but NumPy's float32
+        # maximum with a scalar is not vectorized, 1.3 ns a value against 0.6 (NumPy
+        # 2.4, AVX2); in float64 the scalar is the faster (0.8-1.4 ns against 1.1-1.6)
+        return np.maximum(Z, _zeros(Z.shape[-1], Z.dtype), out=Z)
     return np.maximum(Z, 0, out=Z)
+
+
+@lru_cache(maxsize=64)
+def _zeros(n, dtype):
+    """A read-only row of n zeros of dtype."""
+    row = np.zeros(n, dtype)
+    row.flags.writeable = False
+    return row
 
 
 def relu_derivative(A, delta):

@@ -122,6 +122,31 @@ def _check_partial_fit(self):
     return True
 
 
+#: prediction clips the logits to +-this (room for the output layer's arithmetic)
+_LOGIT_BOUNDS = {np.dtype(t): np.finfo(t).max / 4 for t in (np.float32, np.float64)}
+
+
+def _all_finite(X):
+    """np.isfinite(X).all() without a boolean array of X's size when X is large:
+    then X is finite when its sum is (sklearn's first pass), and only a sum that met
+    inf or NaN, or overflowed, has the values checked, a block of rows at a time."""
+    if X.size <= 2**16:
+        return np.isfinite(X).all()
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(X.sum()):
+            return True
+    step = max(1, 2**20 // max(X.shape[1], 1))
+    return all(np.isfinite(X[start : start + step]).all() for start in range(0, X.shape[0], step))
+
+
+def _logits_answer(Z, answer):
+    """A forward finish whose answer is the logits themselves."""
+    if answer is None:
+        return Z
+    answer[...] = Z
+    return answer
+
+
 class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """The parameters, validation and fit loop shared by both estimators."""
 
@@ -581,7 +606,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
-            and (get_config()["assume_finite"] or np.isfinite(X).all())
+            and (get_config()["assume_finite"] or _all_finite(X))
         ):
             return X
         return validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
@@ -603,31 +628,37 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
                 self.batch_norm_means_, self.batch_norm_vars_,
             )  # fmt: skip
 
-    def _logits(self, X):
-        """Output pre-activations for X, never NaN, clipped to a finite range.
+    def _forward(self, X, finish):
+        """forward's answer for X, in chunks of rows that sklearn's working_memory
+        sizes: ``finish(Z, answer)`` turns the logits Z of a chunk into its rows of
+        the answer (see forward).
 
-        They are computed in the wider of X's and the parameters' dtypes, as sklearn
-        computes: a model fitted on float32 answers float32 X in float32 and float64
-        X in float64."""
+        The logits are computed in the wider of X's and the parameters' dtypes, as
+        sklearn computes: a model fitted on float32 answers float32 X in float32 and
+        float64 X in float64. finish sees them never NaN and clipped to a finite
+        range."""
         if not hasattr(self, "coefs_"):
             check_is_fitted(self, "coefs_")  # raises sklearn's NotFittedError (classes_ alone is not a fit)
         X = self._check_X(X)
         coefs, intercepts = self._inference_layers()
-        dtype = np.promote_types(X.dtype, coefs[0].dtype)
-        if coefs[0].dtype != dtype:
-            coefs = [W.astype(dtype) for W in coefs]
-            intercepts = [b.astype(dtype) for b in intercepts]
+        big = _LOGIT_BOUNDS[X.dtype if X.dtype is coefs[0].dtype else np.promote_types(X.dtype, coefs[0].dtype)]
+
+        def checked(Z, answer):
+            if np.isnan(Z).any():
+                raise ValueError(
+                    "The network's outputs overflowed for this X (inf - inf in a hidden layer): "
+                    "X or the weights are too large. Scale X (for example with StandardScaler), "
+                    "or refit with a lower learning_rate_init or a smaller init_scale."
+                )
+            return finish(np.clip(Z, -big, big, out=Z), answer)
+
         with np.errstate(all="ignore"):
-            X = X.astype(dtype, copy=False)
-            Z = forward(coefs, intercepts, X, self.activation)
-        if np.isnan(Z).any():
-            raise ValueError(
-                "The network's outputs overflowed for this X (inf - inf in a hidden layer): "
-                "X or the weights are too large. Scale X (for example with StandardScaler), "
-                "or refit with a lower learning_rate_init or a smaller init_scale."
-            )
-        big = np.finfo(Z.dtype).max / 4  # room for the output layer's arithmetic
-        return np.clip(Z, -big, big, out=Z)
+            return forward(coefs, intercepts, X, self.activation, finish=checked)
+
+    def _logits(self, X):
+        """Output pre-activations for X, shape (n_samples, n_outputs), never NaN,
+        clipped to a finite range (see _forward)."""
+        return self._forward(X, _logits_answer)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -883,41 +914,52 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def predict(self, X):
         """Predicted class labels, shape (n_samples,) or (n_samples, n_classes)."""
-        Z = self._logits(X)
-        return self._decode(OUTPUTS[self.out_activation_](Z))
+        return self._forward(X, self._labels)
+
+    def _labels(self, Z, answer=None):
+        """predict from the logits Z (n_samples, n_outputs), overwriting Z; into
+        ``answer`` when given, else a new array."""
+        labels = self._decode(OUTPUTS[self.out_activation_](Z))
+        if answer is None:
+            return labels
+        answer[...] = labels
+        return answer
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes). Never exactly 0: they
         are floored at the smallest normal float, so their log is predict_log_proba."""
-        return self._probabilities(self._logits(X))
+        return self._forward(X, self._probabilities)
 
-    def _probabilities(self, Z):
-        """predict_proba from the logits Z (n_samples, n_outputs), overwriting Z."""
-        with np.errstate(under="ignore"):
-            if self.out_activation_ == "softmax":
-                P = softmax(Z)
-            elif Z.shape[1] == 1:  # binary: 1 - p as expit(-z), without cancellation
-                P = np.empty((Z.shape[0], 2), Z.dtype)
-                expit(-Z[:, 0], out=P[:, 0])
-                expit(Z[:, 0], out=P[:, 1])
-            else:
-                P = expit(Z, out=Z)
-        return np.maximum(P, np.finfo(P.dtype).tiny, out=P)
+    def _probabilities(self, Z, answer=None):
+        """predict_proba from the logits Z (n_samples, n_outputs), overwriting Z;
+        into ``answer`` when given, else a new array (or Z). Underflow is harmless
+        here: _forward calls it with floating-point errors ignored."""
+        if self.out_activation_ == "softmax":
+            P = softmax(Z)
+        elif Z.shape[1] == 1:  # binary: 1 - p as expit(-z), without cancellation
+            P = np.empty((Z.shape[0], 2), Z.dtype) if answer is None else answer
+            expit(-Z[:, 0], out=P[:, 0])
+            expit(Z[:, 0], out=P[:, 1])
+        else:
+            P = expit(Z, out=Z)
+        return np.maximum(P, np.finfo(P.dtype).tiny, out=P if answer is None else answer)
 
     def predict_log_proba(self, X):
         """Log of predict_proba, computed from the logits: log(1 - expit(z)) is never
         taken. It is floored at the log of the smallest normal float (about -708 in
         float64, -87 in float32), so it is always finite and equals
         log(predict_proba)."""
-        Z = self._logits(X)
-        with np.errstate(all="ignore"):
-            if self.out_activation_ == "softmax":
-                L = log_softmax(Z)
-            elif Z.shape[1] == 1:
-                L = log_expit_pair(Z[:, 0])
-            else:
-                L = log_expit(Z)
-        return np.maximum(L, np.log(np.finfo(L.dtype).tiny), out=L)
+        return self._forward(X, self._log_probabilities)
+
+    def _log_probabilities(self, Z, answer=None):
+        """predict_log_proba from the logits Z; into ``answer`` when given."""
+        if self.out_activation_ == "softmax":
+            L = log_softmax(Z)
+        elif Z.shape[1] == 1:
+            L = log_expit_pair(Z[:, 0])
+        else:
+            L = log_expit(Z)
+        return np.maximum(L, np.log(np.finfo(L.dtype).tiny), out=L if answer is None else answer)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1055,11 +1097,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def predict(self, X):
         """Predictions, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
-        Z = self._logits(X)
+        P = self._forward(X, self._predictions)
+        return P.ravel() if P.shape[1] == 1 else P
+
+    def _predictions(self, Z, answer=None):
+        """predict from the logits Z, overwriting Z; into ``answer`` when given."""
         if self.out_activation_ == "exp":  # keep exp(z) finite
             np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
         P = OUTPUTS[self.out_activation_](Z)
-        return P.ravel() if P.shape[1] == 1 else P
+        if answer is None:
+            return P
+        answer[...] = P
+        return answer
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

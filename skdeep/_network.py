@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 
 from ._activations import ACTIVATIONS
 from ._losses import Loss, l2_penalty
@@ -605,24 +606,160 @@ def full_batch_objective(X, Y, sample_weight, net, *, alpha, masks=None):
     return fun, ws
 
 
-def forward(coefs, intercepts, X, activation):
-    """The output layer's pre-activation (logits) for X, without dropout.
+#: Prediction chunks start at multiples of this many rows. A BLAS kernel computes a
+#: product's rows in tiles of a few rows (OpenBLAS's float32 kernel on AVX2 machines:
+#: 6), and a row's last bits can depend on its place in its tile; chunks that start
+#: at multiples of 384 = 2**7 * 3 put every row where the product in one piece puts
+#: it, for tiles of 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, ..., 128 rows.
+CHUNK_ALIGN = 384
+#: The fewest rows a chunk has (a multiple of CHUNK_ALIGN), whatever working_memory
+#: says: an input of up to this many rows always goes in one piece, and smaller
+#: chunks would cost more in calls (and in BLAS threads waiting) than they save.
+MIN_CHUNK_ROWS = 4 * CHUNK_ALIGN
+#: The most a chunk's buffers take, in bytes, within working_memory (sklearn's
+#: default is 1 GiB): buffers this size are reused from call to call, where a
+#: gigabyte one is faulted in afresh every time, and chunks this large keep the
+#: calls into a multithreaded BLAS few (measured on the performance page).
+MAX_CHUNK_BYTES = 32 * 2**20
+
+
+def chunk_rows(layer_sizes, itemsize, *, extra_row_bytes=0, working_memory=None):
+    """Rows per chunk of the forward pass, from scikit-learn's ``working_memory``.
+
+    As many rows as working_memory MiB hold, as sklearn's ``get_chunk_n_rows``
+    counts them for ``pairwise_distances_chunked``, and at most MAX_CHUNK_BYTES,
+    rounded down to a multiple of CHUNK_ALIGN but never below MIN_CHUNK_ROWS. A row
+    of a chunk takes the two hidden-layer buffers the layers alternate between (one
+    for a single hidden layer), the logits, the output functions' temporaries (three
+    more times the logits, and 16 bytes for a class label's index),
+    and ``extra_row_bytes``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        (n_features, *hidden, n_outputs).
+    itemsize : int
+        Bytes per value of the dtype the pass computes in.
+    extra_row_bytes : float, default=0
+        What else a chunk holds per row (a cast copy of X, a sparse X's rows).
+    working_memory : float, optional
+        MiB; by default ``sklearn.get_config()["working_memory"]``.
+
+    Returns
+    -------
+    int
+    """
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    hidden = layer_sizes[1:-1]
+    values = min(len(hidden), 2) * max(hidden, default=0) + 4 * layer_sizes[-1]
+    row_bytes = itemsize * values + 16 + extra_row_bytes
+    rows = min(working_memory * 2**20, MAX_CHUNK_BYTES) // row_bytes
+    return max(MIN_CHUNK_ROWS, int(rows) // CHUNK_ALIGN * CHUNK_ALIGN)
+
+
+def chunk_bounds(n_rows, rows):
+    """Where the chunks of ``rows`` rows start, then n_rows: [0, rows, 2 rows, ...,
+    n_rows]. A last chunk of fewer than CHUNK_ALIGN rows joins the one before, so no
+    chunk is a single row (which BLAS computes with another kernel, gemv, whose
+    last bits differ) or smaller than a tile."""
+    bounds = list(range(0, n_rows, rows))
+    if len(bounds) > 1 and n_rows - bounds[-1] < CHUNK_ALIGN:
+        bounds.pop()
+    bounds.append(n_rows)
+    return bounds
+
+
+def forward(coefs, intercepts, X, activation, *, finish=None, rows=None):
+    """The output layer's pre-activations (logits) for X, without dropout, or what
+    ``finish`` makes of them, computed chunk of rows by chunk of rows into buffers
+    reused from chunk to chunk.
+
+    Each chunk's answer goes straight into its rows of the answer, so the memory a
+    call takes beyond its answer is a chunk's (see chunk_rows), however many rows X
+    has. The values are the same, bit for bit, as in one piece with a
+    single-threaded BLAS: chunks start where the BLAS kernel's tiles of the product
+    in one piece do, and none is a single row. A multithreaded BLAS splits each
+    product among its threads at rows that depend on the product's size, so there a
+    value's last bit can depend on the rows around it, in one piece as in chunks.
 
     Parameters
     ----------
     coefs, intercepts : lists of ndarray
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     activation : str, a key of ACTIVATIONS
+    finish : callable, optional
+        ``finish(Z, answer)`` turns a chunk's logits Z, an array of shape
+        (m, n_outputs) that it may overwrite, into the answer for its m rows: into
+        ``answer``, that chunk's rows of the whole answer, or, when answer is None,
+        into an array it returns (Z itself, if it likes). It is called so for the
+        first chunk, whose answer gives the whole answer's dtype and the shape of
+        its rows. By default the answer is the logits.
+    rows : int, optional
+        Rows per chunk; by default chunk_rows's, from sklearn's working_memory. An
+        input of at most MIN_CHUNK_ROWS rows (or one that chunk_bounds leaves in one
+        chunk) goes in one piece, the products allocating their outputs, with no
+        buffers to set up: the small inputs' fast path.
 
     Returns
     -------
-    Z : ndarray of shape (n_samples, n_outputs), a new array.
+    answer : ndarray of shape (n_samples, ...)
+        The logits are computed in the wider of X's and the parameters' dtypes (as
+        sklearn's MLP): a float32 model answers float64 X in float64.
     """
+    dtype = X.dtype
+    if dtype is not coefs[0].dtype and dtype != coefs[0].dtype:  # (`is`: quicker)
+        dtype = np.promote_types(dtype, coefs[0].dtype)
+        coefs = [W.astype(dtype, copy=False) for W in coefs]
+        intercepts = [b.astype(dtype, copy=False) for b in intercepts]
     activate = ACTIVATIONS[activation][0]
-    A = X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        A = A @ W
-        A += b
-        if i < len(coefs) - 1:
-            activate(A)
-    return np.asarray(A)
+    n_rows, n_features = X.shape
+    last = len(coefs) - 1
+    if rows is None and n_rows > MIN_CHUNK_ROWS:
+        extra = n_features * dtype.itemsize if X.dtype != dtype else 0  # X's rows cast
+        if sp.issparse(X):  # a chunk's slice of X, and the product scipy allocates
+            extra = X.nnz / n_rows * (X.dtype.itemsize + X.indices.dtype.itemsize) + coefs[0].shape[1] * dtype.itemsize
+        rows = chunk_rows([n_features] + [W.shape[1] for W in coefs], dtype.itemsize, extra_row_bytes=extra)
+    if rows is None or n_rows < rows + CHUNK_ALIGN:  # one chunk (see chunk_bounds)
+        A = X if X.dtype is dtype else X.astype(dtype)
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            A = A @ W
+            A += b
+            if i < last:
+                activate(A)
+        return A if finish is None else finish(A, None)
+
+    bounds = chunk_bounds(n_rows, rows)
+    largest = max(b - a for a, b in zip(bounds, bounds[1:]))
+    sparse = sp.issparse(X)
+    if sparse and X.format != "csr":
+        X = X.tocsr()  # slicing rows of a csc matrix reads all of it, for every chunk
+    hidden = [W.shape[1] for W in coefs[:-1]]
+    buffers = [np.empty(largest * max(hidden), dtype) for _ in hidden[:2]]  # layers alternate
+    X_cast = np.empty((largest, n_features), dtype) if not sparse and X.dtype != dtype else None
+    n_outputs = coefs[-1].shape[1]
+    answer = np.empty((n_rows, n_outputs), dtype) if finish is None else None
+    logits = np.empty((largest, n_outputs), dtype) if finish is not None else None
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        m = stop - start
+        A = X[start:stop]
+        if X_cast is not None:
+            A = X_cast[:m]
+            A[...] = X[start:stop]
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            if i < last:
+                Z = buffers[i % 2][: m * W.shape[1]].reshape(m, W.shape[1])
+            else:
+                Z = answer[start:stop] if finish is None else logits[:m]
+            (_sparse_matmul if sparse and i == 0 else np.matmul)(A, W, out=Z)
+            Z += b
+            if i < last:
+                activate(Z)
+            A = Z
+        if answer is None:  # the first chunk's answer: its dtype and row shape are the whole's
+            first = finish(A, None)
+            answer = np.empty((n_rows, *first.shape[1:]), first.dtype)
+            answer[:stop] = first
+        elif finish is not None:
+            finish(A, answer[start:stop])
+    return answer

@@ -91,6 +91,31 @@ def test_serving_benchmark_times_the_same_outputs(name):
         np.testing.assert_allclose(function(X), expected.reshape(len(X), -1), rtol=1e-5, atol=1e-5, err_msg=contender)
 
 
+def test_predict_memory_benchmark_gives_sklearn_skdeeps_network():
+    # the two libraries' times and peaks compare the same work only if sklearn's MLP
+    # computes skdeep's network
+    import bench_predict_memory
+
+    X, ours, theirs = bench_predict_memory.make_case(3000)
+    assert X.shape == (3000, bench_predict_memory.N_FEATURES) and X.dtype == np.float32
+    for mine, its in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True):
+        np.testing.assert_array_equal(mine, its)
+    np.testing.assert_allclose(theirs.predict_proba(X), ours.predict_proba(X), rtol=1e-5, atol=1e-6)
+    assert bench_predict_memory.traced_peak(ours.predict_proba, X) >= 3000 * 2 * 4  # the answer, at least
+
+
+def test_predict_benchmark_baseline_is_a_second_skdeep():
+    # --baseline imports another checkout's package beside this one: here this one again
+    import bench_predict
+
+    baseline = bench_predict.load_baseline(pathlib.Path(__file__).resolve().parent.parent)
+    assert baseline.__name__ == "skdeep_baseline" and baseline.MLPClassifier is not MLPClassifier
+    X_big, y, X_fit = bench_predict.load("binary")
+    ours = bench_predict.fitted(bench_predict.skdeep, "MLPClassifier", X_fit[:200], y[:200])
+    theirs = bench_predict.fitted(baseline, "MLPClassifier", X_fit[:200], y[:200])
+    np.testing.assert_array_equal(theirs.predict_proba(X_big[:50]), ours.predict_proba(X_big[:50]))
+
+
 # ------------------------------------------------------------------- bench_parity.py
 
 

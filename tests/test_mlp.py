@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.special import expit, xlogy
+import sklearn
 from sklearn import neural_network
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -806,3 +807,133 @@ def test_full_batch_fit_makes_no_copy_of_X():
     finally:
         tracemalloc.stop()
     assert peak < X.nbytes / 4
+
+
+# ---------------------------------------------------------------------- prediction in chunks
+
+
+def _in_one_piece(monkeypatch):
+    """Make forward take any input in one piece."""
+    monkeypatch.setattr(_network, "chunk_rows", lambda *args, **kwargs: 10**9)
+
+
+def _chunk_counts(monkeypatch):
+    """The number of chunks of each chunked forward pass from now on, in a list."""
+    counts, chunk_bounds = [], _network.chunk_bounds
+
+    def counted(n_rows, rows):
+        bounds = chunk_bounds(n_rows, rows)
+        counts.append(len(bounds) - 1)
+        return bounds
+
+    monkeypatch.setattr(_network, "chunk_bounds", counted)
+    return counts
+
+
+def _predictions(est, X, y):
+    methods = ["predict", "predict_proba", "predict_log_proba"] if hasattr(est, "classes_") else ["predict"]
+    answers = {method: getattr(est, method)(X) for method in methods}
+    answers["score"] = est.score(X, y)
+    return answers
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression", "poisson"])
+@pytest.mark.parametrize("variant", ["float64", "float32", "float32 model, float64 X", "batch_norm", "sparse"])
+def test_prediction_in_chunks_is_bitwise_prediction_in_one_piece(monkeypatch, kind, variant):
+    # predict, predict_proba, predict_log_proba and score under a working_memory
+    # that takes 3 chunks (the last with one row more) against one piece: the same,
+    # bit for bit (one BLAS thread, as the test session runs)
+    X, y = _data(kind)
+    X_new, y_new = _data(kind, n=3 * _network.MIN_CHUNK_ROWS + 1, seed=1)
+    fit_dtype = np.float32 if variant.startswith("float32") else np.float64
+    if variant == "float32":
+        X_new = X_new.astype(np.float32)
+    elif variant == "sparse":
+        X_new[np.abs(X_new) < 0.5] = 0.0
+        X_new = sp.csc_matrix(X_new)  # chunks slice a csr copy of it
+    est = _estimator(kind, hidden_layer_sizes=(7,), max_iter=5, random_state=0, batch_norm=variant == "batch_norm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X.astype(fit_dtype), y)
+    counts = _chunk_counts(monkeypatch)
+    with sklearn.config_context(working_memory=0.001):  # the fewest rows a chunk takes
+        chunked = _predictions(est, X_new, y_new)
+    assert counts == [3] * len(chunked)
+    _in_one_piece(monkeypatch)
+    whole = _predictions(est, X_new, y_new)
+    for method, answer in whole.items():
+        np.testing.assert_array_equal(chunked[method], answer, err_msg=method)
+        assert np.asarray(chunked[method]).dtype == np.asarray(answer).dtype, method
+    dtype = np.promote_types(fit_dtype, X_new.dtype)
+    assert chunked.get("predict_proba", chunked["predict"]).dtype == dtype
+
+
+def test_validation_pass_runs_in_chunks(monkeypatch):
+    # early stopping's validation loss and score, every epoch, the same in chunks as
+    # in one piece
+    X, y = _classification(n_classes=3, n=200)
+    X_val, y_val = _classification(n_classes=3, n=2 * _network.MIN_CHUNK_ROWS + 100, seed=1)
+    params = dict(hidden_layer_sizes=(6,), solver="sgd", early_stopping=True, max_iter=8, random_state=0)
+    counts = _chunk_counts(monkeypatch)
+    with warnings.catch_warnings(), sklearn.config_context(working_memory=0.001):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        chunked = MLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
+    assert counts and set(counts) == {2}  # every epoch's pass over the 3,172 rows
+    _in_one_piece(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        whole = MLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
+    assert chunked.validation_loss_curve_ == whole.validation_loss_curve_
+    assert chunked.validation_scores_ == whole.validation_scores_
+    assert_same_model(chunked, whole)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba"])
+def test_prediction_peak_memory_is_working_memory_and_the_answer(monkeypatch, method):
+    # 100,000 rows of 40 float32 features through 64 hidden units: in one piece the
+    # hidden activations alone take 24 MiB (and a boolean array of X for the
+    # finiteness check 4 MiB); with working_memory=2 a call allocates its answer and
+    # at most 2 MiB more (and a few kB of bookkeeping)
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((100_000, 40)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    clf = MLPClassifier((64,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[:300], y[:300])
+    predict = getattr(clf, method)
+
+    def traced_peak():
+        tracemalloc.start()
+        try:
+            answer = predict(X)
+            return answer, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    with sklearn.config_context(working_memory=2):
+        chunked, peak = traced_peak()
+    assert peak <= 2 * 2**20 + chunked.nbytes + 2**16
+    _in_one_piece(monkeypatch)
+    whole, peak_whole = traced_peak()
+    assert peak_whole > 100_000 * 64 * 4  # what the test would catch
+    np.testing.assert_array_equal(chunked, whole)
+
+
+@pytest.mark.parametrize("bad, message", [(np.inf, "infinity"), (np.nan, "NaN")])
+def test_large_x_is_checked_for_finiteness(bad, message):
+    # a large X is checked by its sum first, then value by value
+    X, y = _classification()
+    clf = MLPClassifier((3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    X_new = np.tile(X, (2000, 1))  # 120,000 rows
+    X_new[-1, -1] = bad
+    with pytest.raises(ValueError, match=message):
+        clf.predict(X_new)
+    # finite values whose sum overflows (in float32) are fine
+    X_big = np.full((20_000, 4), 1e34, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        assert np.isinf(X_big.sum())
+    assert np.isfinite(clf.predict_proba(X_big)).all()

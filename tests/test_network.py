@@ -1,23 +1,31 @@
 """Tests of the NumPy core: a forward/backward pass worked by hand, the exact L2
-terms, inverted dropout, batch normalization, the parameter layout and the Workspace."""
+terms, inverted dropout, batch normalization, the parameter layout, the Workspace,
+and the forward pass in chunks of rows."""
 
 import math
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from skdeep import MLPClassifier, numerical_gradient
 from skdeep._losses import LOSSES
 from skdeep._network import (
     BATCH_NORM_EPSILON,
     BATCH_NORM_MOMENTUM,
+    CHUNK_ALIGN,
+    MAX_CHUNK_BYTES,
+    MIN_CHUNK_ROWS,
     Layout,
     Network,
     RunningStatistics,
     Workspace,
+    chunk_bounds,
+    chunk_rows,
     draw_dropout_masks,
     fold_batch_norm,
     forward,
@@ -634,3 +642,103 @@ def test_folded_network_is_batch_norm_with_fixed_statistics(activation):
     biases = [np.full(4, 0.5), np.full(5, -0.25), intercepts[2]]
     shifted = fold_batch_norm(coefs, biases, scales, shifts, [means[0] + 0.5, means[1] - 0.25], variances)
     np.testing.assert_allclose(forward(*shifted, X, activation), expected, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- forward in chunks
+
+
+@pytest.mark.parametrize("rows", [MIN_CHUNK_ROWS, 5 * CHUNK_ALIGN])
+@pytest.mark.parametrize("remainder", [0, 1, 2, CHUNK_ALIGN - 1, CHUNK_ALIGN, 1000])
+def test_chunk_bounds_cover_the_rows_without_a_small_last_chunk(rows, remainder):
+    n = 3 * rows + remainder
+    bounds = chunk_bounds(n, rows)
+    sizes = np.diff(bounds)
+    assert bounds[0] == 0 and bounds[-1] == n and (sizes > 0).all()
+    # every chunk starts at a multiple of `rows` (so of CHUNK_ALIGN): where a tile of
+    # the product in one piece starts
+    assert all(start % rows == 0 for start in bounds[:-1])
+    assert (sizes[:-1] == rows).all()
+    # a remainder smaller than a tile, a single row above all, joins the chunk before
+    joined = 0 < remainder < CHUNK_ALIGN
+    assert len(sizes) == (3 if joined or remainder == 0 else 4)
+    assert sizes[-1] == (rows + remainder if joined else remainder or rows)
+    assert chunk_bounds(rows + CHUNK_ALIGN - 1, rows) == [0, rows + CHUNK_ALIGN - 1]
+    assert chunk_bounds(1, rows) == [0, 1]
+
+
+def test_chunk_rows_follow_working_memory():
+    # (100, 256, 1) in float32: a chunk row holds a 256-unit hidden buffer and the
+    # logits with the output functions' temporaries, (256 + 4) * 4 + 16 = 1,056 bytes
+    sizes = (100, 256, 1)
+    assert chunk_rows(sizes, 4, working_memory=4) == 3840  # 4 MiB / 1056 = 3971, down to 10 * 384
+    with sklearn.config_context(working_memory=2):
+        assert chunk_rows(sizes, 4) == 1920  # 1985 rows fit
+    # working_memory is an upper bound: at most MAX_CHUNK_BYTES are used
+    assert chunk_rows(sizes, 4, working_memory=1024) == chunk_rows(sizes, 4, working_memory=MAX_CHUNK_BYTES / 2**20)
+    assert chunk_rows(sizes, 4, working_memory=1024) * 1056 <= MAX_CHUNK_BYTES
+    # never fewer than MIN_CHUNK_ROWS
+    assert chunk_rows(sizes, 4, working_memory=0.01) == MIN_CHUNK_ROWS
+    # two hidden layers take two buffers of the wider; a cast X takes its own
+    assert chunk_rows((10, 300, 20, 3), 8, working_memory=8) == 8 * 2**20 // (8 * (600 + 12) + 16) // 384 * 384
+    assert chunk_rows(sizes, 4, extra_row_bytes=400, working_memory=4) == 4 * 2**20 // 1456 // 384 * 384
+
+
+def _network_and_data(sizes, n, dtype, x_dtype, layout, seed=0):
+    rng = np.random.RandomState(seed)
+    coefs = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    intercepts = [rng.standard_normal(b).astype(dtype) for b in sizes[1:]]
+    X = rng.standard_normal((n, sizes[0])).astype(x_dtype)
+    if layout == "F":
+        X = np.asfortranarray(X)
+    elif layout in ("csr", "csc"):
+        X[np.abs(X) < 1] = 0
+        X = sp.csr_matrix(X) if layout == "csr" else sp.csc_matrix(X)
+    return coefs, intercepts, X
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "csr", "csc"])
+@pytest.mark.parametrize(
+    "dtype, x_dtype",
+    [(np.float64, np.float64), (np.float32, np.float32), (np.float32, np.float64), (np.float64, np.float32)],
+)
+def test_forward_in_chunks_is_bitwise_the_forward_in_one_piece(layout, dtype, x_dtype):
+    # chunks start where BLAS's tiles of the one-piece product do, and no chunk is a
+    # single row (gemv): so, with one BLAS thread, every value is the same, bit for
+    # bit, including the rows of a remainder joined to the last chunk. Unaligned
+    # chunks of 1,000 rows differ here in the last bits of float32 products, and a
+    # last chunk of one row in its row.
+    rows = MIN_CHUNK_ROWS
+    with threadpool_limits(limits=1, user_api="blas"):
+        for sizes in [(30, 64, 1), (20, 50, 40, 7), (12, 3)]:  # gemv out, two hidden layers, none
+            for remainder in (1, 5, CHUNK_ALIGN - 1, CHUNK_ALIGN + 7):
+                coefs, intercepts, X = _network_and_data(sizes, 3 * rows + remainder, dtype, x_dtype, layout)
+                whole = forward(coefs, intercepts, X, "relu", rows=10**9)
+                chunked = forward(coefs, intercepts, X, "relu", rows=rows)
+                assert chunked.dtype == whole.dtype == np.promote_types(dtype, x_dtype)
+                np.testing.assert_array_equal(chunked, whole, err_msg=f"{sizes}, {remainder}")
+
+
+def test_forward_writes_each_chunks_answer_into_the_whole():
+    # finish sees each chunk's logits once, in order, and writes its rows; the first
+    # chunk's answer (returned) sets the whole's dtype and row shape
+    coefs, intercepts, X = _network_and_data((6, 8, 3), 2 * MIN_CHUNK_ROWS + CHUNK_ALIGN, np.float64, np.float64, "C")
+    logits = forward(coefs, intercepts, X, "tanh", rows=MIN_CHUNK_ROWS)
+    seen = []
+
+    def labels(Z, answer):
+        seen.append(Z.shape[0])
+        names = np.array(["ant", "bee", "cat"])[Z.argmax(axis=1)]
+        if answer is None:
+            return names
+        answer[...] = names
+        return answer
+
+    answer = forward(coefs, intercepts, X, "tanh", finish=labels, rows=MIN_CHUNK_ROWS)
+    assert seen == [MIN_CHUNK_ROWS, MIN_CHUNK_ROWS, CHUNK_ALIGN]
+    assert answer.shape == (len(X),) and answer.dtype == np.dtype("<U3")
+    np.testing.assert_array_equal(answer, np.array(["ant", "bee", "cat"])[logits.argmax(axis=1)])
+    # in one piece, finish is called once, with no answer to write into
+    seen.clear()
+    small = forward(coefs, intercepts, X[:100], "tanh", finish=labels)
+    assert seen == [100]
+    np.testing.assert_array_equal(small, answer[:100])
