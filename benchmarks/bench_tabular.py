@@ -275,6 +275,35 @@ class Result:
     scores: dict = field(default_factory=dict)
     fit: dict = field(default_factory=dict)
     predict: dict = field(default_factory=dict)
+    #: model -> the reference's (sklearn-mlp's) fit and predict times of the run the
+    #: model ran in, for a model merged in from another run (see merge_results)
+    reference_fit: dict = field(default_factory=dict)
+    reference_predict: dict = field(default_factory=dict)
+
+
+def merge_results(runs, reference="sklearn-mlp"):
+    """One Result per data set from several saved runs (dicts name -> Result).
+
+    A data set in several runs takes the first run's models, then each model the
+    later runs add; an added model keeps the reference's times of its own run, so its
+    time ratios stay within one run (times of different runs are not comparable)."""
+    merged = {}
+    for run in runs:
+        for name, result in run.items():
+            if name not in merged:
+                merged[name] = result
+                continue
+            into = merged[name]
+            for label in result.scores:
+                if label in into.scores:
+                    continue
+                into.scores[label] = result.scores[label]
+                into.fit[label] = result.fit[label]
+                into.predict[label] = result.predict[label]
+                if reference in result.fit:
+                    into.reference_fit[label] = result.reference_fit.get(label, result.fit[reference])
+                    into.reference_predict[label] = result.reference_predict.get(label, result.predict[reference])
+    return merged
 
 
 def folds(dataset, n_splits, seed=0):
@@ -352,6 +381,16 @@ def ranks(means):
     return dict(zip(labels, rank))
 
 
+#: every model, in the tables' order
+MODELS = ("linear", "sklearn-mlp", "skdeep-mlp", "hgb", "realmlp", "tabular")
+
+def _ordered(labels):
+    """Labels once each, the models in MODELS' order first (a model merged from
+    another run keeps its place), then the others (ablation variants) as they come."""
+    labels = list(dict.fromkeys(labels))
+    return [k for k in MODELS if k in labels] + [k for k in labels if k not in MODELS]
+
+
 #: ranked apart: skdeep's MLP with its defaults is sklearn's MLP again (the parity
 #: page), so the ranks and wins are among the other models, as issue 18's targets
 UNRANKED = ("skdeep-mlp",)
@@ -363,7 +402,7 @@ def summarize(results, reference="sklearn-mlp", unranked=UNRANKED):
 
     results : dict data set name -> Result
     """
-    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+    labels = _ordered(k for r in results.values() for k in r.scores)
     summary = {k: {"scores": [], "ranks": [], "wins": 0, "fit": [], "predict": [], "sets": 0} for k in labels}
     for result in results.values():
         means = {k: float(np.mean(v)) for k, v in result.scores.items()}
@@ -378,8 +417,10 @@ def summarize(results, reference="sklearn-mlp", unranked=UNRANKED):
                 s["ranks"].append(set_ranks[k])
                 s["wins"] += means[k] == best
             if reference in result.fit:
-                s["fit"] += [a / b for a, b in zip(result.fit[k], result.fit[reference])]
-                s["predict"] += [a / b for a, b in zip(result.predict[k], result.predict[reference])]
+                fit_ref = result.reference_fit.get(k, result.fit[reference])
+                predict_ref = result.reference_predict.get(k, result.predict[reference])
+                s["fit"] += [a / b for a, b in zip(result.fit[k], fit_ref)]
+                s["predict"] += [a / b for a, b in zip(result.predict[k], predict_ref)]
     for s in summary.values():
         s["mean_score"] = float(np.mean(s["scores"]))
         s["mean_rank"] = float(np.mean(s["ranks"])) if s["ranks"] else float("nan")
@@ -515,7 +556,10 @@ def main(argv=None):
         for d in datasets:
             chosen = dict(models)
             if not args.ablation and with_realmlp and len(d.y) <= args.realmlp_max_rows:
-                chosen = {**{k: v for k, v in models.items() if k != "tabular"}, "realmlp": ("realmlp", None), "tabular": models["tabular"]}
+                chosen = {k: v for k, v in models.items() if k != "tabular"}
+                chosen["realmlp"] = ("realmlp", None)
+                if "tabular" in models:
+                    chosen["tabular"] = models["tabular"]
             start = time.perf_counter()
             results[d.name] = evaluate(d, chosen, n_splits)
             if args.json:  # after each data set, so a long run cut short keeps what it did
@@ -553,13 +597,14 @@ def main(argv=None):
 
 def report(paths, ablation=False, rst=False):
     """The tables of saved runs, data sets in DATASETS' order."""
-    results = {}
+    runs = []
     for path in paths:
         with open(path) as f:
-            results.update({name: Result(**fields) for name, fields in json.load(f).items()})
+            runs.append({name: Result(**fields) for name, fields in json.load(f).items()})
+    results = merge_results(runs)
     results = {name: results[name] for name in DATASETS if name in results}
+    labels = _ordered(k for r in results.values() for k in r.scores)
     datasets = [Dataset(name, DATASETS[name][0], None, np.empty(_ROWS.get(name, 0)), DATASETS[name][2]) for name in results]
-    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
     print("\n".join(format_table(datasets, results, labels)))
     print()
     if ablation:
