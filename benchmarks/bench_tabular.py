@@ -245,12 +245,15 @@ def realmlp_available():
 #: the ablation: each variant changes one default of the tabular estimators
 ABLATION = {
     "defaults": {},
+    "encoding=rank_spline": {"numeric_encoding": "rank_spline"},
     "encoding=standard": {"numeric_encoding": "standard"},
     "encoding=quantile": {"numeric_encoding": "quantile"},
     "encoding=kbins": {"numeric_encoding": "kbins"},
     "no linear_numeric": {"linear_numeric": False},
     "missing_indicator": {"missing_indicator": True},
     "hidden=(256,256)": {"hidden_layer_sizes": (256, 256)},
+    "hidden=(128,)": {"hidden_layer_sizes": (128,)},
+    "n_knots=5": {"n_knots": 5},
     "init=he": {"init": "he"},
     "alpha=1": {"alpha": 1.0},
     "alpha search 1,10,100": {"alpha": (1.0, 10.0, 100.0)},
