@@ -17,7 +17,6 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import (
     KBinsDiscretizer,
-    MinMaxScaler,
     OneHotEncoder,
     QuantileTransformer,
     SplineTransformer,
@@ -32,10 +31,7 @@ from ._docs import PARAMETERS, estimator_docstring
 from ._mlp import MLPClassifier, MLPRegressor
 
 #: numeric_encoding -> what the numeric columns become (see _numeric_pipeline)
-NUMERIC_ENCODINGS = ("spline", "rank_spline", "quantile", "standard", "kbins")
-
-#: how far the 'spline' encoding's knots lean towards evenly spaced ones (see _spline_knots)
-KNOT_SPREAD = 0.1
+NUMERIC_ENCODINGS = ("spline", "quantile", "standard", "kbins")
 
 #: fewer rows than this leave no validation set worth the name: no early stopping
 MIN_ROWS_FOR_EARLY_STOPPING = 20
@@ -174,20 +170,7 @@ def _categorical_mask(X, categorical_features, estimator_name):
     return mask
 
 
-def _spline_knots(values, n_knots):
-    """Knots for the 'spline' encoding of imputed numeric columns ``values`` (n_samples,
-    n_features), on the [0, 1] scale that MinMaxScaler maps them to: the columns'
-    quantiles at 0, 1/(n_knots - 1), ..., 1, leaned by KNOT_SPREAD towards evenly
-    spaced knots, so that they stay distinct where ties make quantiles coincide (a
-    binary or constant column, a column of mostly zeros)."""
-    low, high = values.min(axis=0), values.max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    quantiles = (np.quantile(values, np.linspace(0.0, 1.0, n_knots), axis=0) - low) / span
-    even = np.linspace(0.0, 1.0, n_knots)[:, None]
-    return (1 - KNOT_SPREAD) * quantiles + KNOT_SPREAD * even
-
-
-def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, linear=True, values=None):
+def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, linear=True):
     """Median imputation, then the numeric columns' encoding: each column
     standardized (StandardScaler), beside (``linear``) its expansion:
 
@@ -208,14 +191,6 @@ def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, li
         expansion = KBinsDiscretizer(
             n_bins=n_knots, encode="onehot-dense", strategy="quantile", quantile_method="averaged_inverted_cdf"
         )
-    elif encoding == "spline":
-        # the column scaled to [0, 1] by its range in fit, clipped there (so a spline
-        # never extrapolates: beyond the range the features hold their edge values,
-        # and the standardized column carries the trend), then cubic B-splines with
-        # knots at its quantiles
-        knots = _spline_knots(SimpleImputer(strategy="median").fit_transform(values), n_knots)
-        spline = SplineTransformer(degree=3, knots=knots, extrapolation="continue")
-        expansion = Pipeline([("range", MinMaxScaler(clip=True)), ("spline", spline)])
     else:
         uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
         # fixed knots on [0, 1], where the quantiles lie: a constant column needs no
@@ -324,9 +299,8 @@ class _BaseTabularMLP(BaseEstimator):
         categorical = [names[i] for i in np.flatnonzero(is_categorical)]
         transformers = []
         if len(numeric):
-            values = X[numeric] if hasattr(X, "columns") else np.asarray(X)[:, numeric]
             pipeline = _numeric_pipeline(
-                self.numeric_encoding, self.n_knots, n_samples, len(numeric), seed, self.linear_numeric, values
+                self.numeric_encoding, self.n_knots, n_samples, len(numeric), seed, self.linear_numeric
             )
             transformers.append(("numeric", pipeline, numeric))
             if self.missing_indicator and _has_missing(X, numeric):
