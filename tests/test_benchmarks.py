@@ -269,3 +269,28 @@ def test_tabular_benchmark_shares_folds_and_ranks_with_ties():
     assert summary["tabular"]["mean_rank"] == 1.0 and summary["tabular"]["wins"] == 1
     assert summary["tabular"]["fit_ratio"] == pytest.approx(2.0)  # median of 3.0 and 1.0
     assert bench_tabular.compare({"toy": result}, "tabular") == {"toy": pytest.approx(0.2)}
+
+
+def test_tabular_benchmark_report_merges_runs_with_ratios_within_each_run():
+    # RealMLP-TD runs in its own process beside its own sklearn MLP: merged into the
+    # main run, its ratios must use that sklearn MLP's times, not the main run's
+    import bench_tabular
+
+    main = {"toy": bench_tabular.Result(
+        scores={"sklearn-mlp": [0.5, 0.7], "tabular": [0.7, 0.9]},
+        fit={"sklearn-mlp": [1.0, 1.0], "tabular": [1.0, 1.0]},
+        predict={"sklearn-mlp": [1.0, 1.0], "tabular": [2.0, 2.0]},
+    )}  # fmt: skip
+    other = {"toy": bench_tabular.Result(
+        scores={"sklearn-mlp": [0.5, 0.7], "realmlp": [0.6, 0.8]},
+        fit={"sklearn-mlp": [10.0, 10.0], "realmlp": [200.0, 200.0]},
+        predict={"sklearn-mlp": [1.0, 1.0], "realmlp": [4.0, 4.0]},
+    )}  # fmt: skip
+    merged = bench_tabular.merge_results([main, other])
+    assert set(merged["toy"].scores) == {"sklearn-mlp", "tabular", "realmlp"}
+    assert merged["toy"].fit["sklearn-mlp"] == [1.0, 1.0]  # the first run's
+    summary = bench_tabular.summarize(merged)
+    assert list(summary) == ["sklearn-mlp", "realmlp", "tabular"]
+    assert summary["realmlp"]["fit_ratio"] == pytest.approx(20.0)  # 200 / 10, not 200 / 1
+    assert summary["tabular"]["fit_ratio"] == pytest.approx(1.0)
+    assert summary["realmlp"]["mean_rank"] == 2.0 and summary["tabular"]["wins"] == 1
