@@ -602,17 +602,24 @@ def main(argv=None):
             print(f"  {d.name} ({len(d.y)} rows, {time.perf_counter() - start:.0f} s): {means}", flush=True)
     labels = list(dict.fromkeys(k for r in results.values() for k in r.scores))
     print()
-    print("\n".join(format_table(datasets, results, labels)))
-    print()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({n: vars(r) for n, r in results.items()}, f)
-    if args.ablation:
+    return print_tables(datasets, results, labels, ablation=args.ablation, rst=args.rst)
+
+
+def print_tables(datasets, results, labels, ablation=False, rst=False):
+    """Print the per-set table, then the ablation's verdicts or the summary (with the
+    rst tables, the summary of the sets where every model ran, and each model against
+    sklearn's MLP). Returns (results, summary), summary None for an ablation."""
+    print("\n".join(format_table(datasets, results, labels)))
+    print()
+    if ablation:
         print("\n".join(format_ablation(results)))
         return results, None
     summary = summarize(results)
     print("\n".join(format_summary(summary)))
-    if args.rst:
+    if rst:
         print()
         print("\n".join(format_rst(datasets, results, summary, labels)))
     complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
@@ -640,27 +647,7 @@ def report(paths, ablation=False, rst=False):
     datasets = [
         Dataset(name, ALL_DATASETS[name][0], None, np.empty(_ROWS.get(name, 0)), ALL_DATASETS[name][2]) for name in results
     ]
-    print("\n".join(format_table(datasets, results, labels)))
-    print()
-    if ablation:
-        print("\n".join(format_ablation(results)))
-        return results, None
-    summary = summarize(results)
-    print("\n".join(format_summary(summary)))
-    if rst:
-        print()
-        print("\n".join(format_rst(datasets, results, summary, labels)))
-    complete = {n: r for n, r in results.items() if set(r.scores) == set(labels)}
-    if 0 < len(complete) < len(results):
-        print(f"\non the {len(complete)} data sets where every model ran:")
-        print("\n".join(format_summary(summarize(complete))))
-    print()
-    for label in [k for k in labels if k != "sklearn-mlp"]:
-        diffs = compare(results, label)
-        better = sum(v > 0 for v in diffs.values())
-        worst = min(diffs, key=diffs.get)
-        print(f"{label} vs sklearn-mlp: better on {better} of {len(diffs)}, worst {worst} {diffs[worst]:+.4f}")
-    return results, summary
+    return print_tables(datasets, results, labels, ablation=ablation, rst=rst)
 
 
 #: rows of each data set (after dropping missing targets), for the saved-run tables
