@@ -635,7 +635,7 @@ TABULAR_ATTRIBUTES = {
     "preprocessor_": ("ColumnTransformer", "The fitted preprocessing, from X to the networks' input."),
     "members_": ("list of MLPClassifier or MLPRegressor", "The fitted networks."),
     "is_categorical_": (
-        "ndarray of bool of shape (n_features_in_,)",
+        "ndarray of bool of shape (n_features,)",
         "Which columns of X were one-hot encoded.",
     ),
     "n_iter_": ("list of int", "Epochs each member trained."),
@@ -655,7 +655,7 @@ TABULAR_ATTRIBUTES = {
     ),
     "n_features_in_": ("int", "Number of features seen during fit."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (n_features,)",
         "Names of the features seen during fit; only for X with column names, such as a DataFrame.",
     ),
 }
