@@ -337,10 +337,21 @@ class _BaseTabularMLP(BaseEstimator):
             raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
         return X
 
+    def _numbers_as_array(self, X):
+        """A DataFrame without categorical columns as one float array, as sklearn's
+        own estimators take a DataFrame (the feature names are checked above):
+        pandas' per-column checks in each transformer of the ColumnTransformer cost
+        more than the transforms themselves on a few rows, and the values are the
+        same (float32 where every column is float32, as SimpleImputer keeps it)."""
+        if not hasattr(X, "iloc") or self.is_categorical_.any():
+            return X
+        dtype = np.float32 if all(dtype == np.float32 for dtype in X.dtypes) else np.float64
+        return X.to_numpy(dtype=dtype, na_value=np.nan)
+
     def _transform(self, X):
         check_is_fitted(self, "preprocessor_")
         X = self._check_input(X, reset=False)
-        return self.preprocessor_.transform(X)
+        return self.preprocessor_.transform(self._numbers_as_array(X))
 
     # ------------------------------------------------------------ fitting
 
@@ -349,6 +360,7 @@ class _BaseTabularMLP(BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         X = self._check_input(X, reset=True)
         self.is_categorical_ = _categorical_mask(X, self.categorical_features, type(self).__name__)
+        X = self._numbers_as_array(X)
         y = self._validate_targets(y, X.shape[0])
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty((X.shape[0], 0)), ensure_non_negative=True)
