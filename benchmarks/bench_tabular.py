@@ -289,6 +289,8 @@ ABLATION = {
     "no early stopping": {"early_stopping": False},
     "n_members=1": {"n_members": 1},
     "n_members=5": {"n_members": 5},
+    "float32": {"dtype": np.float32},
+    "float64": {"dtype": np.float64},
 }
 
 

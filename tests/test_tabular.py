@@ -184,6 +184,32 @@ def test_a_frame_of_numbers_goes_through_the_preprocessing_as_one_array():
     np.testing.assert_array_equal(clf.predict_proba(single), TabularMLPClassifier(**FAST).fit(single.to_numpy(), y).predict_proba(single.to_numpy()))
 
 
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_dtype_sets_the_networks_precision_and_answers_stay_float64(cls, _):
+    X, y = _data(cls)
+    est = cls(**{**FAST, "n_members": 2}, dtype=np.float32).fit(X, y)
+    assert {c.dtype for m in est.members_ for c in m.coefs_} == {np.dtype(np.float32)}
+    # prediction computes in float64: a row's answer does not depend on the others
+    Xt = est.preprocessor_.transform(X)
+    order = np.random.RandomState(0).permutation(len(X))
+    if cls is TabularMLPClassifier:
+        proba = est.predict_proba(X)
+        assert proba.dtype == np.float64
+        expected = np.mean([m.predict_proba(Xt) for m in est.members_], axis=0)
+        np.testing.assert_allclose(proba, expected, rtol=1e-12)
+        np.testing.assert_allclose(est.predict_proba(X.iloc[order]), proba[order], rtol=1e-12, atol=1e-15)
+    else:
+        pred = est.predict(X)
+        assert pred.dtype == np.float64
+        expected = np.mean([m.predict(Xt) for m in est.members_], axis=0)
+        np.testing.assert_allclose(pred, expected * est.target_scale_[0] + est.target_mean_[0], rtol=1e-12)
+        np.testing.assert_allclose(est.predict(X.iloc[order]), pred[order], rtol=1e-12)
+    other = cls(**FAST, dtype=np.float64).fit(X, y)
+    assert {c.dtype for c in other.members_[0].coefs_} == {np.dtype(np.float64)}
+    with pytest.raises(ValueError, match="dtype"):
+        cls(dtype="float16").fit(X, y)
+
+
 def test_the_preprocessor_is_a_column_transformer_of_sklearns_transformers():
     X, y, _ = _frame()
     clf = TabularMLPClassifier(**FAST).fit(X, y)
@@ -258,6 +284,7 @@ def test_members_average_their_predictions():
     assert len(clf.members_) == 3
     Xt = clf.preprocessor_.transform(X)
     expected = np.mean([m.predict_proba(Xt) for m in clf.members_], axis=0)
+    assert expected.dtype == np.float64
     np.testing.assert_allclose(clf.predict_proba(X), expected)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(axis=1)])
     # each member has its own initial weights and validation split
