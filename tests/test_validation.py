@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning, NotFittedError
 
 from skdeep import MLPClassifier, MLPRegressor, gradient_check
 
@@ -331,8 +331,12 @@ def test_bad_data_raises_value_error(cls, case, X_bad, y_class, y_reg, pattern):
     "y", [np.zeros(20), np.full(20, "spam"), np.ones((20, 1))], ids=["zeros", "str", "column"]
 )
 def test_single_class_raises_value_error_mentioning_class(solver, y):
-    with pytest.raises(ValueError, match="class"):
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(ValueError, match="class"):
+        warnings.simplefilter("always")
         MLPClassifier(hidden_layer_sizes=(3,), solver=solver, max_iter=2).fit(X, y)
+    # a column of labels gets sklearn's DataConversionWarning first, nothing else does
+    expected = [DataConversionWarning] if y.ndim == 2 else []
+    assert [w.category for w in caught] == expected
 
 
 def test_single_class_in_partial_fit_classes_raises():
