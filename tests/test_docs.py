@@ -137,6 +137,14 @@ def _normalize(language):
     return "python" if language in PYTHON or language == "default" else language
 
 
+def _pending_marker(line, pending, page, lineno):
+    """The marker on this line (lineno counts from 1), as the one pending for the
+    next block; a marker already pending means two markers with no block between."""
+    if pending is not None:
+        raise DocsFormatError(f"{page}, line {pending[2]}: marker followed by another marker, not a block")
+    return (*_marker(MARKER.match(line), page, lineno), lineno)
+
+
 def rst_blocks(text, page="<page>"):
     """The literal and code blocks of a reStructuredText page, in order, with the
     markers applied. Raises DocsFormatError for a refused form or a stray marker."""
@@ -145,12 +153,8 @@ def rst_blocks(text, page="<page>"):
     blocks, pending, i = [], None, 0
     while i < len(lines):
         line = lines[i]
-        marker = MARKER.match(line)
-        if marker:
-            if pending is not None:
-                raise DocsFormatError(f"{page}, line {pending[2]}: marker followed by another marker, not a block")
-            pending = (*_marker(marker, page, i + 1), i + 1)
-            i += 1
+        if MARKER.match(line):
+            pending, i = _pending_marker(line, pending, page, i + 1), i + 1
             continue
         if highlight := HIGHLIGHT.match(line):
             default = _normalize(highlight.group(1))
@@ -190,13 +194,9 @@ def markdown_blocks(text, page="<page>"):
     lines = text.splitlines()
     blocks, pending, i = [], None, 0
     while i < len(lines):
-        marker = MARKER.match(lines[i])
         fence = FENCE.match(lines[i])
-        if marker:
-            if pending is not None:
-                raise DocsFormatError(f"{page}, line {pending[2]}: marker followed by another marker, not a block")
-            pending = (*_marker(marker, page, i + 1), i + 1)
-            i += 1
+        if MARKER.match(lines[i]):
+            pending, i = _pending_marker(lines[i], pending, page, i + 1), i + 1
             continue
         if not fence:
             i += 1
