@@ -582,7 +582,12 @@ def main(argv=None):
         models = {k: (k, None) for k in ("linear", "sklearn-mlp", "skdeep-mlp", "hgb") if k in chosen}
         with_realmlp = not args.quick and realmlp_available() and "realmlp" in chosen
         if not with_realmlp:
-            print("realmlp: skipped (" + ("--quick" if args.quick else "pytabkit is not installed") + ")")
+            reason = (
+                "not among --models" if "realmlp" not in chosen
+                else "--quick" if args.quick
+                else "pytabkit is not installed"
+            )
+            print(f"realmlp: skipped ({reason})")
         if "tabular" in chosen:
             models["tabular"] = ("tabular", None)
     print(f"{len(datasets)} data sets, {n_splits}-fold CV (the same folds for every model), {args.threads} BLAS thread(s)")
