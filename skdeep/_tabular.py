@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import (
+    FunctionTransformer,
     KBinsDiscretizer,
     OneHotEncoder,
     QuantileTransformer,
@@ -32,6 +33,9 @@ from ._mlp import MLPClassifier, MLPRegressor
 
 #: numeric_encoding -> what the numeric columns become (see _numeric_pipeline)
 NUMERIC_ENCODINGS = ("spline", "quantile", "standard", "kbins")
+
+#: np.reshape's keyword for the new shape ('newshape' before NumPy 2.1)
+_RESHAPE_SHAPE = "shape" if np.lib.NumpyVersion(np.__version__) >= "2.1.0" else "newshape"
 
 #: fewer rows than this leave no validation set worth the name: no early stopping
 MIN_ROWS_FOR_EARLY_STOPPING = 20
@@ -181,7 +185,9 @@ def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, li
     - 'kbins': one-hot of n_knots quantile bins;
     - 'standard': none.
     """
-    imputer = SimpleImputer(strategy="median")
+    # a column missing in every row is kept, as zeros: a constant, which the network
+    # ignores, and the features' count stays what the encodings were built for
+    imputer = SimpleImputer(strategy="median", keep_empty_features=True)
     n_quantiles = max(min(1000, n_samples), 2)
     if encoding == "standard":
         return Pipeline([("impute", imputer), ("scale", StandardScaler())])
@@ -195,10 +201,18 @@ def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, li
         uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
         # fixed knots on [0, 1], where the quantiles lie: a constant column needs no
         # special case, and no value ever needs extrapolating ('continue' is the
-        # cheapest option to predict with)
-        knots = np.repeat(np.linspace(0.0, 1.0, n_knots)[:, None], n_features, axis=1)
-        spline = SplineTransformer(degree=3, knots=knots, extrapolation="continue")
-        expansion = Pipeline([("quantile", uniform), ("spline", spline)])
+        # cheapest option to predict with). Every column has the same knots, so one
+        # SplineTransformer on the columns stacked into one computes them all: the
+        # same values as one spline per column (a test checks), in one call where
+        # sklearn would loop over the columns, which cost most of a small predict
+        spline = SplineTransformer(degree=3, knots=np.linspace(0.0, 1.0, n_knots)[:, None], extrapolation="continue")
+        n_basis = n_knots + 2  # cubic: n_knots + degree - 1 B-splines
+        expansion = Pipeline([
+            ("quantile", uniform),
+            ("stack", FunctionTransformer(np.reshape, kw_args={_RESHAPE_SHAPE: (-1, 1)})),
+            ("spline", spline),
+            ("unstack", FunctionTransformer(np.reshape, kw_args={_RESHAPE_SHAPE: (-1, n_features * n_basis)})),
+        ])  # fmt: skip
     if not linear:
         return Pipeline([("impute", imputer), (encoding, expansion)])
     both = FeatureUnion([("scale", StandardScaler()), (encoding, expansion)])

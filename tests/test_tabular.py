@@ -5,6 +5,7 @@ searches, sample and class weights, reproducibility, inputs left as they were,
 pickle and skops)."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -157,6 +158,41 @@ def test_numeric_encodings(encoding, n_features):
         assert any(isinstance(step, SplineTransformer) for _, step in clf.preprocessor_.named_transformers_["numeric"].steps[-1][1].transformer_list[1][1].steps)
     clf = TabularMLPClassifier(numeric_encoding=encoding, linear_numeric=False, **FAST).fit(X, y)
     assert clf.members_[0].coefs_[0].shape[0] == n_features - (encoding != "standard")
+
+
+def test_stacked_splines_equal_one_spline_per_column():
+    """The spline encoding runs one SplineTransformer on the numeric columns' quantiles
+    stacked into one column (they share the knots): its features must be, bit for
+    bit and in the same order, those of sklearn's SplineTransformer with one spline
+    per column."""
+    X, y, _ = _frame()
+    rng = np.random.RandomState(0)
+    X = X.assign(w=rng.exponential(size=len(y)), v=np.round(rng.normal(size=len(y)), 1))
+    clf = TabularMLPClassifier(n_knots=6, **FAST).fit(X, y)
+    numeric = clf.preprocessor_.named_transformers_["numeric"]
+    scale, rank_splines = (t for _, t in numeric.named_steps["encode"].transformer_list)
+    imputed = numeric.named_steps["impute"].transform(X[list(numeric.feature_names_in_)])
+    quantiles = rank_splines.named_steps["quantile"].transform(imputed)
+    n_features = quantiles.shape[1]
+    knots = np.repeat(np.linspace(0.0, 1.0, 6)[:, None], n_features, axis=1)
+    per_column = SplineTransformer(degree=3, knots=knots, extrapolation="continue").fit(quantiles)
+    for rows in (slice(None), slice(3, 4)):
+        expected = per_column.transform(quantiles[rows])
+        assert expected.shape[1] == n_features * (6 + 2)
+        np.testing.assert_array_equal(rank_splines.transform(imputed[rows]), expected)
+
+
+def test_a_numeric_column_missing_in_every_row():
+    """A numeric column with no value in fit is kept as a constant (zeros after
+    imputation), at fit and predict: not sklearn's shape error from deep inside."""
+    X, y, y_reg = _frame()
+    X = X.assign(empty=np.nan)
+    for est, target in ((TabularMLPClassifier(**FAST), y), (TabularMLPRegressor(**FAST), y_reg)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            est.fit(X, target)
+        answer = getattr(est, "predict_proba", est.predict)(X.assign(empty=1.0))
+        assert answer.shape[0] == len(X) and np.isfinite(answer).all()
 
 
 def test_a_frame_of_numbers_goes_through_the_preprocessing_as_one_array():
