@@ -269,6 +269,15 @@ def test_tabular_benchmark_shares_folds_and_ranks_with_ties():
     assert summary["tabular"]["mean_rank"] == 1.0 and summary["tabular"]["wins"] == 1
     assert summary["tabular"]["fit_ratio"] == pytest.approx(2.0)  # median of 3.0 and 1.0
     assert bench_tabular.compare({"toy": result}, "tabular") == {"toy": pytest.approx(0.2)}
+    # breast_cancer's saved folds: 555 of 569 rows right for both models, in folds of
+    # 114 and 113 rows, so the means differ by 1.6e-5: a tie, not a win
+    ours, theirs = [109, 112, 111, 113, 110], [108, 112, 113, 113, 109]
+    sizes = [114, 114, 114, 114, 113]
+    diff = np.mean(np.divide(ours, sizes)) - np.mean(np.divide(theirs, sizes))
+    assert 0 < diff < 1e-4 and bench_tabular.outcome(diff, 569, regression=False) == 0
+    assert bench_tabular.outcome(1 / 569, 569, regression=False) == 1  # one row more
+    assert bench_tabular.outcome(-1 / 569, 569, regression=False) == -1
+    assert bench_tabular.outcome(1e-6, 569, regression=True) == 1  # R^2: as it is
 
 
 def test_tabular_benchmark_report_merges_runs_with_ratios_within_each_run():
