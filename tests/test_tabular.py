@@ -182,6 +182,28 @@ def test_stacked_splines_equal_one_spline_per_column():
         np.testing.assert_array_equal(rank_splines.transform(imputed[rows]), expected)
 
 
+@pytest.mark.parametrize("encoding", ["spline", "quantile", "standard", "kbins"])
+@pytest.mark.parametrize("options", [{}, {"linear_numeric": False}, {"missing_indicator": True}])
+def test_prediction_transforms_as_the_column_transformer_does(encoding, options):
+    """Prediction calls the fitted transformers itself (_transform_tree), without the
+    ColumnTransformer's, Pipeline's and FeatureUnion's per-call machinery: the
+    networks' input must be the preprocessor's transform bit for bit, for arrays
+    with and without categorical columns, on many rows and on one."""
+    from skdeep._tabular import _transform_tree
+
+    X, y, _ = _frame()
+    numbers = X[["x", "z"]].to_numpy()
+    mixed = X.to_numpy(dtype=object)  # strings and None in the object columns
+    for data in (numbers, mixed):
+        est = TabularMLPClassifier(numeric_encoding=encoding, **options, **FAST).fit(data, y)
+        for rows in (data, data[5:6]):
+            expected = est.preprocessor_.transform(rows)
+            got = _transform_tree(est.preprocessor_, rows)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got, expected)
+            np.testing.assert_array_equal(est._transform(rows), expected)
+
+
 def test_a_numeric_column_missing_in_every_row():
     """A numeric column with no value in fit is kept as a constant (zeros after
     imputation), at fit and predict: not sklearn's shape error from deep inside."""
