@@ -386,11 +386,35 @@ def test_pipeline_grid_search_and_cross_validation(cls, _):
     assert pipe.predict(numeric).shape[0] == len(y)
 
 
+def test_a_frame_with_integer_column_labels():
+    """Labels that are not strings are no feature names (sklearn's rule): the columns
+    go by position, for a DataFrame at fit and predict and for an array at predict."""
+    X, y, _ = _frame()
+    X = X.set_axis([10, 20, 30, 40], axis=1)
+    clf = TabularMLPClassifier(**FAST).fit(X, y)
+    assert not hasattr(clf, "feature_names_in_")
+    np.testing.assert_array_equal(clf.predict_proba(X.to_numpy(dtype=object)), clf.predict_proba(X))
+
+
 def test_feature_names_are_checked_at_predict():
     X, y, _ = _frame()
     clf = TabularMLPClassifier(**FAST).fit(X, y)
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(X[["z", "x", "colour", "size"]])
+    # a name changed, a column more: sklearn's errors, as before the fast check
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(X.rename(columns={"z": "Z"}))
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(X.assign(extra=1.0))
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        with pytest.raises(ValueError, match="fitted on a DataFrame with categorical columns"):
+            clf.predict(X.to_numpy(dtype=object))
+    numbers = TabularMLPClassifier(**FAST).fit(X[["x", "z"]], y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        numbers.predict(X[["x", "z"]].to_numpy())
+    numbers = TabularMLPClassifier(**FAST).fit(X[["x", "z"]].to_numpy(), y)
+    with pytest.warns(UserWarning, match="was fitted without feature names"):
+        numbers.predict(X[["x", "z"]])
 
 
 def test_sample_weight_and_class_weight():
