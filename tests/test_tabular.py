@@ -246,7 +246,11 @@ def test_a_frame_of_numbers_goes_through_the_preprocessing_as_one_array():
 def test_dtype_sets_the_networks_precision_and_answers_stay_float64(cls, _):
     X, y = _data(cls)
     est = cls(**{**FAST, "n_members": 2}, dtype=np.float32).fit(X, y)
-    assert {c.dtype for m in est.members_ for c in m.coefs_} == {np.dtype(np.float32)}
+    # trained in float32, held in float64 for prediction: every weight is a float32
+    weights = [c for m in est.members_ for c in m.coefs_ + m.intercepts_]
+    assert {c.dtype for c in weights} == {np.dtype(np.float64)}
+    for c in weights:
+        np.testing.assert_array_equal(c, c.astype(np.float32))
     # prediction computes in float64: a row's answer does not depend on the others
     Xt = est.preprocessor_.transform(X)
     order = np.random.RandomState(0).permutation(len(X))
@@ -264,6 +268,7 @@ def test_dtype_sets_the_networks_precision_and_answers_stay_float64(cls, _):
         np.testing.assert_allclose(est.predict(X.iloc[order]), pred[order], rtol=1e-12)
     other = cls(**FAST, dtype=np.float64).fit(X, y)
     assert {c.dtype for c in other.members_[0].coefs_} == {np.dtype(np.float64)}
+    assert not np.array_equal(other.members_[0].coefs_[0], other.members_[0].coefs_[0].astype(np.float32))
     with pytest.raises(ValueError, match="dtype"):
         cls(dtype="float16").fit(X, y)
 
