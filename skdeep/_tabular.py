@@ -37,6 +37,8 @@ NUMERIC_ENCODINGS = ("spline", "quantile", "standard", "kbins")
 #: np.reshape's keyword for the new shape ('newshape' before NumPy 2.1)
 _RESHAPE_SHAPE = "shape" if np.lib.NumpyVersion(np.__version__) >= "2.1.0" else "newshape"
 
+_KBINS_HAS_QUANTILE_METHOD = "quantile_method" in inspect.signature(KBinsDiscretizer).parameters
+
 #: fewer rows than this leave no validation set worth the name: no early stopping
 MIN_ROWS_FOR_EARLY_STOPPING = 20
 
@@ -194,9 +196,9 @@ def _numeric_pipeline(encoding, n_knots, n_samples, n_features, random_state, li
     if encoding == "quantile":
         expansion = QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=random_state)
     elif encoding == "kbins":
-        expansion = KBinsDiscretizer(
-            n_bins=n_knots, encode="onehot-dense", strategy="quantile", quantile_method="averaged_inverted_cdf"
-        )
+        # quantile_method came in scikit-learn 1.7 (its default then changed in 1.9)
+        method = {"quantile_method": "averaged_inverted_cdf"} if _KBINS_HAS_QUANTILE_METHOD else {}
+        expansion = KBinsDiscretizer(n_bins=n_knots, encode="onehot-dense", strategy="quantile", **method)
     else:
         uniform = QuantileTransformer(n_quantiles=n_quantiles, random_state=random_state)
         # fixed knots on [0, 1], where the quantiles lie: a constant column needs no
