@@ -290,6 +290,7 @@ ABLATION = {
     "exponential decay 0.9": {"learning_rate": "exponential", "decay_rate": 0.9},
     "inverse_time 0.1": {"learning_rate": "inverse_time", "decay_rate": 0.1},
     "batch_size=auto (200)": {"batch_size": "auto"},
+    "batch_size=32": {"batch_size": 32},
     "no early stopping": {"early_stopping": False},
     "n_iter_no_change=20": {"n_iter_no_change": 20},
     "n_members=1": {"n_members": 1},
