@@ -8,32 +8,18 @@ member; otherwise the conversion raises NotImplementedError naming the piece.
 
 import copy
 
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from skl2onnx import update_registered_converter
 from skl2onnx._parse import _parse_sklearn
 
-from ._tabular import TabularMLPClassifier, TabularMLPRegressor
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor, _pieces
 
 #: skl2onnx has no converter for these; the parameters that avoid each
 _UNSUPPORTED = {
     "SplineTransformer": "numeric_encoding='spline' (use 'standard' or 'kbins')",
     "MissingIndicator": "missing_indicator=True (use missing_indicator=False)",
 }
-
-
-def _pieces(estimator):
-    """Every transformer inside a ColumnTransformer, Pipeline or FeatureUnion."""
-    if isinstance(estimator, ColumnTransformer):
-        children = [t for _, t, _ in estimator.transformers_ if not isinstance(t, str)]
-    elif isinstance(estimator, Pipeline):
-        children = [t for _, t in estimator.steps]
-    elif isinstance(estimator, FeatureUnion):
-        children = [t for _, t in estimator.transformer_list]
-    else:
-        return [estimator]
-    return [estimator] + [piece for child in children for piece in _pieces(child)]
 
 
 def _as_pipeline(model):

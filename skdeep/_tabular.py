@@ -29,7 +29,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from ._docs import PARAMETERS, estimator_docstring
-from ._mlp import MLPClassifier, MLPRegressor
+from ._mlp import _BATCH_NORM_ATTRIBUTES, MLPClassifier, MLPRegressor
 
 #: numeric_encoding -> what the numeric columns become (see _numeric_pipeline)
 NUMERIC_ENCODINGS = ("spline", "quantile", "standard", "kbins")
@@ -391,15 +391,27 @@ class _BaseTabularMLP(BaseEstimator):
         # not cast to dtype: the networks then answer in the wider float64, so an
         # answer does not move in the last float32 bits with the rows' order or
         # number (BLAS rounds a row by its place among the others)
-        if not hasattr(X, "iloc") and hasattr(self, "feature_names_in_") and self.is_categorical_.any():
+        if not isinstance(X, np.ndarray):
+            return self.preprocessor_.transform(X)
+        if hasattr(self, "feature_names_in_") and self.is_categorical_.any():
+            # the ColumnTransformer was built on that DataFrame, its columns by name
             raise ValueError(
                 f"This {type(self).__name__} was fitted on a DataFrame with categorical columns, "
                 "which it finds by name: pass X as a DataFrame with the columns of fit "
                 f"({list(self.feature_names_in_)[:5]}{', ...' if self.n_features_in_ > 5 else ''})."
             )
-        if isinstance(X, np.ndarray):
-            return _transform_tree(self.preprocessor_, X)
-        return self.preprocessor_.transform(X)
+        return _transform_tree(self.preprocessor_, X)
+
+    def _members_mean(self, X, method):
+        """The mean of the members' ``method`` on X's preprocessing: in float64, as the
+        members hold their weights (see _hold_in_float64)."""
+        Xt = self._transform(X)  # checks the fit first
+        P = getattr(self.members_[0], method)(Xt)
+        for member in self.members_[1:]:
+            P += getattr(member, method)(Xt)
+        if len(self.members_) > 1:
+            P /= len(self.members_)
+        return P
 
     # ------------------------------------------------------------ fitting
 
@@ -565,8 +577,7 @@ def _hold_in_float64(member):
     """A member's weights (and batch-norm parameters) in float64, the same values:
     prediction computes in float64 (see _transform), and would otherwise cast them at
     every call (0.2 ms a member for 704 x 256 weights)."""
-    for name in ("coefs_", "intercepts_", "batch_norm_scales_", "batch_norm_shifts_", "batch_norm_means_",
-                 "batch_norm_vars_"):  # fmt: skip
+    for name in ("coefs_", "intercepts_", *_BATCH_NORM_ATTRIBUTES):
         arrays = getattr(member, name, None)
         if arrays is not None:
             setattr(member, name, [a.astype(np.float64) for a in arrays])
@@ -580,43 +591,48 @@ def _transform_tree(estimator, X):
     test compares). The meta-estimators' own transform adds a joblib dispatch, a
     copy of the configuration and output wrapping at every level: about 3 ms a
     call, more than the transforms of 100 rows of 64 columns. X's features were
-    checked already (validate_data on the estimator)."""
+    checked already (validate_data on the estimator), and the ColumnTransformer's
+    columns are positions (it was built on an array, see _transform)."""
     if isinstance(estimator, ColumnTransformer):
-        if not all(np.asarray(columns).dtype.kind in "biu" for _, _, columns in estimator.transformers_ if len(columns)):
-            return estimator.transform(X)  # columns by name: sklearn's own error for an array
-        blocks = []
-        for _, transformer, columns in estimator.transformers_:
-            if isinstance(transformer, str) and transformer == "drop" or not len(np.atleast_1d(columns)):
-                continue
-            part = X[:, columns]
-            blocks.append(part if isinstance(transformer, str) else _transform_tree(transformer, part))
-        return np.hstack(blocks)
+        return np.hstack([
+            X[:, columns] if isinstance(transformer, str) else _transform_tree(transformer, X[:, columns])
+            for _, transformer, columns in estimator.transformers_
+            if not (isinstance(transformer, str) and transformer == "drop") and len(columns)
+        ])  # fmt: skip
     if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
+        for step in _children(estimator):
             if step is not None and not (isinstance(step, str) and step == "passthrough"):
                 X = _transform_tree(step, X)
         return X
     if isinstance(estimator, FeatureUnion) and estimator.transformer_weights is None:
         return np.hstack([
-            _transform_tree(transformer, X) for _, transformer in estimator.transformer_list
+            _transform_tree(transformer, X) for transformer in _children(estimator)
             if not (isinstance(transformer, str) and transformer == "drop")
         ])  # fmt: skip
     return estimator.transform(X)
 
 
+def _children(estimator):
+    """The transformers directly inside a (fitted) ColumnTransformer, Pipeline or
+    FeatureUnion, strings ('drop', 'passthrough') included; none for a transformer."""
+    if isinstance(estimator, ColumnTransformer):
+        return [t for _, t, _ in getattr(estimator, "transformers_", [])]
+    if isinstance(estimator, Pipeline):
+        return [t for _, t in estimator.steps]
+    if isinstance(estimator, FeatureUnion):
+        return [t for _, t in estimator.transformer_list]
+    return []
+
+
+def _pieces(estimator):
+    """The estimator and every transformer inside it, depth first."""
+    inner = [child for child in _children(estimator) if child is not None and not isinstance(child, str)]
+    return [estimator] + [piece for child in inner for piece in _pieces(child)]
+
+
 def _spline_transformers(estimator):
     """The fitted SplineTransformers inside a ColumnTransformer, Pipeline or FeatureUnion."""
-    if isinstance(estimator, SplineTransformer):
-        return [estimator] if hasattr(estimator, "bsplines_") else []
-    if isinstance(estimator, ColumnTransformer):
-        children = [t for _, t, _ in getattr(estimator, "transformers_", [])]
-    elif isinstance(estimator, Pipeline):
-        children = [t for _, t in estimator.steps]
-    elif isinstance(estimator, FeatureUnion):
-        children = [t for _, t in estimator.transformer_list]
-    else:
-        children = []
-    return [spline for child in children for spline in _spline_transformers(child)]
+    return [piece for piece in _pieces(estimator) if isinstance(piece, SplineTransformer) and hasattr(piece, "bsplines_")]
 
 
 def _has_missing(X, columns):
@@ -898,14 +914,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes): the members' mean."""
-        Xt = self._transform(X)  # checks the fit first
-        # averaged, and answered, in float64 whatever the networks' dtype
-        P = np.asarray(self.members_[0].predict_proba(Xt), dtype=np.float64)
-        for member in self.members_[1:]:
-            P += member.predict_proba(Xt)
-        if len(self.members_) > 1:
-            P /= len(self.members_)
-        return P
+        return self._members_mean(X, "predict_proba")
 
     def predict(self, X):
         """Class labels, shape (n_samples,)."""
@@ -975,13 +984,7 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
 
     def predict(self, X):
         """Predictions, shape (n_samples,) or (n_samples, n_outputs)."""
-        Xt = self._transform(X)
-        # averaged, and answered, in float64 whatever the networks' dtype
-        P = np.asarray(self.members_[0].predict(Xt), dtype=np.float64)
-        for member in self.members_[1:]:
-            P += member.predict(Xt)
-        if len(self.members_) > 1:
-            P /= len(self.members_)
+        P = self._members_mean(X, "predict")
         if P.ndim == 1:
             return P * self.target_scale_[0] + self.target_mean_[0]
         return P * self.target_scale_ + self.target_mean_
