@@ -318,27 +318,66 @@ def test_early_stopping_holds_out_a_stratified_validation_set_and_keeps_the_best
     assert abs(np.mean(y[val] == "yes") - np.mean(y == "yes")) <= 0.05
 
 
-def test_alpha_search_keeps_the_lowest_validation_data_loss(monkeypatch):
-    X, _, y = _frame(n=150)
-    reg = TabularMLPRegressor(**{**FAST, "alpha": (0.1, 10.0, 1000.0)}).fit(X, y)
-    assert reg.alpha_[0] in (0.1, 10.0, 1000.0)
-    # the member's split: its seed is the first that random_state draws
-    seed = int(np.random.RandomState(FAST["random_state"]).randint(np.iinfo(np.int32).max, size=2)[0])
-    _, val = reg._split(y, seed)
-    Xt = reg.preprocessor_.transform(X)
-    yt = (y - reg.target_mean_[0]) / reg.target_scale_[0]
-    losses = {}
-    for alpha in (0.1, 10.0, 1000.0):
-        single = TabularMLPRegressor(**{**FAST, "alpha": alpha}).fit(X, y)
-        losses[alpha] = np.mean((single.members_[0].predict(Xt[val]) - yt[val]) ** 2)
-    assert reg.alpha_[0] == min(losses, key=losses.get)
-    assert losses[1000.0] > min(losses.values())  # the search had something to choose
+def _member_seeds(random_state, n_members):
+    """The members' seeds: the first n_members that random_state draws."""
+    return np.random.RandomState(random_state).randint(np.iinfo(np.int32).max, size=n_members + 1)[:-1]
 
 
-def test_alpha_search_needs_a_validation_set():
+@pytest.mark.parametrize("cls", [TabularMLPClassifier, TabularMLPRegressor])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_alpha_search_keeps_the_lowest_data_loss_over_all_members_validation_rows(cls, weighted):
+    X, y = _data(cls, n=150)
+    alphas = (0.1, 10.0, 1000.0)
+    params = {key: value for key, value in FAST.items() if key != "alpha"} | {"n_members": 2}
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, len(y)) if weighted else None
+    model = cls(**params, alpha=alphas).fit(X, y, sample_weight=weights)
+    # each value on its own: the same members (the same seeds and splits)
+    Xt = model.preprocessor_.transform(X)
+    Yt = y if cls is TabularMLPClassifier else (y - model.target_mean_[0]) / model.target_scale_[0]
+    expected = []
+    for alpha in alphas:
+        single = cls(**params, alpha=alpha).fit(X, y, sample_weight=weights)
+        loss_sum = weight_sum = 0.0
+        for member, seed in zip(single.members_, _member_seeds(params["random_state"], 2)):
+            _, val = single._split(y, seed)
+            w = np.ones(len(val)) if weights is None else weights[val]
+            if cls is TabularMLPClassifier:
+                P = member.predict_proba(Xt[val])
+                rows = -np.log(P[np.arange(len(val)), np.searchsorted(member.classes_, Yt[val])])
+            else:
+                rows = (member.predict(Xt[val]) - Yt[val]) ** 2
+            loss_sum += np.dot(w, rows)
+            weight_sum += w.sum()
+        expected.append(loss_sum / weight_sum)
+        if alpha == model.alpha_:
+            kept = single
+    np.testing.assert_allclose(model.validation_losses_, expected, rtol=1e-6)
+    assert model.alpha_ == alphas[int(np.argmin(expected))]
+    assert max(expected) > min(expected)  # the search had something to choose
+    # every member keeps the chosen value, and the model is that value's model
+    assert [member.alpha for member in model.members_] == [model.alpha_] * 2
+    np.testing.assert_array_equal(model.predict(X), kept.predict(X))
+
+
+def test_default_alpha_is_a_search_over_1_and_10():
     X, y, _ = _frame()
-    with pytest.raises(ValueError, match="needs early_stopping=True"):
-        TabularMLPClassifier(**{**FAST, "alpha": (1, 10)}, early_stopping=False).fit(X, y)
+    clf = TabularMLPClassifier(**{**FAST, "alpha": TabularMLPClassifier().alpha}).fit(X, y)
+    assert TabularMLPClassifier().alpha == (1.0, 10.0)
+    assert clf.alpha_ in (1.0, 10.0)
+    assert clf.validation_losses_.shape == (2,) and np.isfinite(clf.validation_losses_).all()
+
+
+@pytest.mark.parametrize("setting", ["early_stopping=False", "fewer than 20 rows"])
+def test_without_a_validation_set_the_search_takes_the_largest_alpha(setting):
+    X, _, y = _frame()
+    params = {**FAST, "early_stopping": False} if setting == "early_stopping=False" else FAST
+    if setting == "fewer than 20 rows":
+        X, y = X.iloc[:19], y[:19]
+    model = TabularMLPRegressor(**{**params, "alpha": (1.0, 10.0)}).fit(X, y)
+    assert model.alpha_ == 10.0 and np.isnan(model.validation_losses_).all()
+    assert not model.members_[0].early_stopping
+    alone = TabularMLPRegressor(**{**params, "alpha": 10.0}).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), alone.predict(X))
 
 
 def test_members_average_their_predictions():
