@@ -359,12 +359,15 @@ def test_alpha_search_keeps_the_lowest_data_loss_over_all_members_validation_row
     np.testing.assert_array_equal(model.predict(X), kept.predict(X))
 
 
-def test_default_alpha_is_a_search_over_1_and_10():
-    X, y, _ = _frame()
-    clf = TabularMLPClassifier(**{**FAST, "alpha": TabularMLPClassifier().alpha}).fit(X, y)
-    assert TabularMLPClassifier().alpha == (1.0, 10.0)
-    assert clf.alpha_ in (1.0, 10.0)
-    assert clf.validation_losses_.shape == (2,) and np.isfinite(clf.validation_losses_).all()
+def test_the_regressor_searches_alpha_1_and_10_by_default_the_classifier_takes_10():
+    X, y_clf, y_reg = _frame()
+    assert TabularMLPRegressor().alpha == (1.0, 10.0) and TabularMLPClassifier().alpha == 10.0
+    fast = {key: value for key, value in FAST.items() if key != "alpha"}
+    reg = TabularMLPRegressor(**fast).fit(X, y_reg)
+    assert reg.alpha_ in (1.0, 10.0)
+    assert reg.validation_losses_.shape == (2,) and np.isfinite(reg.validation_losses_).all()
+    clf = TabularMLPClassifier(**fast).fit(X, y_clf)
+    assert clf.alpha_ == 10.0 and clf.validation_losses_.shape == (1,)
 
 
 @pytest.mark.parametrize("setting", ["early_stopping=False", "fewer than 20 rows"])
