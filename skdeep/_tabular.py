@@ -439,7 +439,7 @@ class _BaseTabularMLP(BaseEstimator):
         # a search over alpha: every member trains with each value, and the value
         # whose members have the lowest data loss on all their validation rows
         # together is kept (each member holds out its own tenth: pooled, the search
-        # measures on about a quarter of the data for three members, not a tenth)
+        # measures on three tenths of the rows for three members, not on one)
         losses = np.full(len(alphas), np.nan)
         best, kept = None, None
         for i, alpha in enumerate(alphas):
