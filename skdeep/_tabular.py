@@ -439,20 +439,22 @@ class _BaseTabularMLP(BaseEstimator):
         # a search over alpha: every member trains with each value, and the value
         # whose members have the lowest data loss on all their validation rows
         # together is kept (each member holds out its own tenth: pooled, the search
-        # measures on three tenths of the rows for three members, not on one)
+        # measures on three tenths of the rows for three members, not on one).
+        # Without validation rows nothing measures: the strongest L2 alone.
+        searched = range(len(alphas)) if early else [int(np.argmax(alphas))]
         losses = np.full(len(alphas), np.nan)
         best, kept = None, None
-        for i, alpha in enumerate(alphas):
-            if not early and alpha != max(alphas):
-                continue  # nothing to measure on: the strongest L2 alone
-            fitted = [self._fit_member(Xt, Y, sample_weight, int(seed), alpha, early) for seed in seeds[:-1]]
+        for i in searched:
+            fitted = [self._fit_member(Xt, Y, sample_weight, int(seed), alphas[i], early) for seed in seeds[:-1]]
             if early:
-                loss_sum = sum(loss for _, loss, _ in fitted)
-                weight_sum = sum(weight for _, _, weight in fitted)
+                # a member's loss at the epoch it kept, as its early stopping measured
+                # it: the mean data loss (no L2 term) over its weighted validation rows
+                weight_sum = sum(weight for _, weight in fitted)
+                loss_sum = sum(-member.best_validation_score_ * weight for member, weight in fitted)
                 losses[i] = loss_sum / weight_sum if weight_sum > 0 else np.nan
             # strictly lower wins: the first value keeps ties (and NaN losses)
             if best is None or losses[i] < losses[best]:
-                best, kept = i, [member for member, _, _ in fitted]
+                best, kept = i, [member for member, _ in fitted]
         self.members_ = kept
         for member in self.members_:
             _hold_in_float64(member)
@@ -462,32 +464,23 @@ class _BaseTabularMLP(BaseEstimator):
         return self
 
     def _fit_member(self, Xt, Y, sample_weight, seed, alpha, early):
-        """One member with its own validation split (from its seed) for early
-        stopping; with it, the sum of its validation rows' data losses (without the
-        L2 term, which differs between alphas), weighted, and the sum of the weights."""
+        """One member, with its own validation split (from its seed) for early
+        stopping, and the sum of its validation rows' weights (0 without them)."""
+        train, weight_sum = np.arange(Xt.shape[0]), 0.0
+        fit_params = {}
         if early:
             train, val = self._split(Y, seed)
-        else:
-            train, val = np.arange(Xt.shape[0]), None
-        fit_params = {}
-        weights_val = None
-        if early:
             fit_params = dict(X_val=Xt[val], y_val=Y[val])
             weights_val = self._validation_weights(Y, sample_weight)
             if weights_val is not None:
-                weights_val = weights_val[val]
-                fit_params["sample_weight_val"] = weights_val
+                fit_params["sample_weight_val"] = weights_val[val]
+            weight_sum = float(len(val) if weights_val is None else weights_val[val].sum())
         weights = None if sample_weight is None else sample_weight[train]
         member = self._make_member(seed, alpha, early, len(train))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             member.fit(Xt[train], Y[train], sample_weight=weights, **fit_params)
-        if not early:
-            return member, np.nan, 0.0
-        losses = self._row_losses(member, Xt[val], Y[val])
-        if weights_val is None:
-            return member, float(losses.sum()), float(len(losses))
-        return member, float(np.dot(weights_val, losses)), float(weights_val.sum())
+        return member, weight_sum
 
     def _validation_weights(self, Y, sample_weight):
         """The weights of the rows in the validation loss: the training loss's."""
@@ -791,9 +784,10 @@ TABULAR_ATTRIBUTES = {
     "validation_losses_": (
         "ndarray of shape (n_alphas,)",
         (
-            "For each value of alpha, its members' mean data loss on their validation rows "
-            "(log loss, or squared error of the standardized target); NaN where it was not "
-            "measured (no validation set)."
+            "For each value of alpha, its members' data loss on all their validation rows "
+            "at the epochs they kept (the MLPs' validation data loss: log loss, or half the "
+            "squared error of the standardized target); NaN where it was not measured (no "
+            "validation set)."
         ),
     ),
     "classes_": ("ndarray of shape (n_classes,)", "The class labels."),
@@ -914,14 +908,6 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
     def _encode_y(self, y, sample_weight):
         return y
 
-    @staticmethod
-    def _row_losses(member, X_val, y_val):
-        """A member's log loss on each validation row."""
-        P = member.predict_proba(X_val)
-        codes = np.searchsorted(member.classes_, y_val)
-        p = P[np.arange(len(codes)), codes]
-        return -np.log(np.maximum(p, np.finfo(p.dtype).eps))  # as log_loss clips
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing and the networks.
@@ -986,12 +972,6 @@ class TabularMLPRegressor(RegressorMixin, _BaseTabularMLP):
         self.target_scale_ = np.where(scale > 0, scale, 1.0)
         return ((columns - self.target_mean_) / self.target_scale_).reshape(y.shape)
 
-    @staticmethod
-    def _row_losses(member, X_val, y_val):
-        """A member's squared error on each validation row (standardized target,
-        summed over the outputs)."""
-        return ((member.predict(X_val) - y_val).reshape(len(y_val), -1) ** 2).sum(axis=1)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing and the networks.
@@ -1044,7 +1024,7 @@ TabularMLPClassifier.__doc__ = _tabular_docstring(
     A ColumnTransformer of scikit-learn's transformers (imputation, a spline encoding
     of the numeric columns beside their standardized values, one-hot categories) in front
     of skdeep's :class:`~skdeep.MLPClassifier`, with early stopping on the
-    validation data loss and the L2 strength chosen on it. Every default was chosen
+    validation data loss. Every default was chosen
     on a benchmark of real data sets (see the Tabular data page of the user guide).""",
     ["classes_", *_FITTED],
 )
@@ -1057,8 +1037,7 @@ TabularMLPRegressor.__doc__ = _tabular_docstring(
     of skdeep's :class:`~skdeep.MLPRegressor`, with early stopping on the
     validation data loss and the L2 strength chosen on it. The target is standardized
     inside (each output to mean 0 and standard deviation 1, weighted by sample_weight)
-    and predictions are mapped
-    back. Every default was chosen on a benchmark of real data sets (see the Tabular
-    data page of the user guide).""",
+    and predictions are mapped back. Every default was chosen on a benchmark of real
+    data sets (see the Tabular data page of the user guide).""",
     [*_FITTED, "target_mean_", "target_scale_"],
 )
