@@ -296,6 +296,12 @@ ABLATION = {
     "batch_size=auto (200)": {"batch_size": "auto"},
     "batch_size=32": {"batch_size": 32},
     "no early stopping": {"early_stopping": False},
+    "no early stopping, decay 0.97 over 100 epochs": {
+        "early_stopping": False,
+        "learning_rate": "exponential",
+        "decay_rate": 0.97,
+        "max_iter": 100,
+    },
     "n_iter_no_change=20": {"n_iter_no_change": 20},
     "n_members=1": {"n_members": 1},
     "n_members=5": {"n_members": 5},
