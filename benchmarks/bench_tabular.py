@@ -356,10 +356,11 @@ def folds(dataset, n_splits, seed=0):
     return list(splitter(n_splits, shuffle=True, random_state=seed).split(dataset.X, dataset.y))
 
 
-def evaluate(dataset, models, n_splits=5, params=None, seed=0):
+def evaluate(dataset, models, n_splits=5, seed=0, model_seed=None):
     """Cross-validate each model (name -> params for the tabular ones, or None) on the
     same folds; within a fold the models run one after the other, so a slow spell of
-    the machine falls on all of them.
+    the machine falls on all of them. ``seed`` draws the folds and, unless
+    ``model_seed`` is given, the models' random_state.
 
     Returns
     -------
@@ -371,7 +372,7 @@ def evaluate(dataset, models, n_splits=5, params=None, seed=0):
         X_train, X_test = dataset.X.iloc[train], dataset.X.iloc[test]
         y_train, y_test = dataset.y[train], dataset.y[test]
         for label, (name, model_params) in models.items():
-            model = make_model(name, dataset.regression, seed, model_params)
+            model = make_model(name, dataset.regression, seed if model_seed is None else model_seed, model_params)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 start = time.perf_counter()

@@ -12,7 +12,6 @@ import sys
 import warnings
 
 import numpy as np
-from sklearn.metrics import accuracy_score, r2_score
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, "benchmarks")
@@ -26,14 +25,11 @@ def run(out, seeds, names):
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for d in bt.load_datasets(names or list(bt.DATASETS)):
-            metric = r2_score if d.regression else accuracy_score
-            scores = {m: {str(s): [] for s in seeds} for m in MODELS}
-            for train, test in bt.folds(d, 5, 0):
-                for seed in seeds:
-                    for m in MODELS:
-                        model = bt.make_model(m, d.regression, seed).fit(d.X.iloc[train], d.y[train])
-                        predicted = np.asarray(model.predict(d.X.iloc[test])).ravel()
-                        scores[m][str(seed)].append(metric(d.y[test], predicted))
+            scores = {m: {} for m in MODELS}
+            for seed in seeds:
+                result = bt.evaluate(d, {m: (m, None) for m in MODELS}, model_seed=seed)
+                for m in MODELS:
+                    scores[m][str(seed)] = result.scores[m]
             results[d.name] = scores
             json.dump(results, open(out, "w"))
             print(d.name, {m: [round(float(np.mean(v)), 4) for v in scores[m].values()] for m in MODELS}, flush=True)
