@@ -34,7 +34,7 @@ from ._docs import estimator_docstring, method_docstring
 from ._initializers import INITIALIZERS
 from ._losses import LOSSES, OUTPUTS, log_expit, log_expit_pair, log_softmax, softmax
 from ._monitor import TrainingRecord, ValidationSet
-from ._network import Layout, Network, RunningStatistics, fold_batch_norm, forward, init_params
+from ._network import Layout, Network, RunningStatistics, fold_batch_norm, fold_input_scale, forward, init_params
 from ._persistence import loaded_state, saved_state
 from ._schedules import SCHEDULES
 from ._training import SOLVERS, Data, Fit
@@ -317,7 +317,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
 
     def _network(self, n_features, n_outputs):
         sizes = (n_features, *self._hidden_sizes(), n_outputs)
-        return Network(Layout(sizes, batch_norm=self.batch_norm), self.activation, self._loss())
+        layout = Layout(sizes, batch_norm=self.batch_norm, input_scale=self._input_scale)
+        return Network(layout, self.activation, self._loss())
 
     def _init_theta(self, net, rng, dtype):
         """Parameters exactly as a first fit draws them (used by gradient_check too)."""
@@ -344,6 +345,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         Y = self._encode_targets(y, first_call, classes, X.dtype)
         sample_weight = self._sample_weight(sample_weight, X, y)
         return X, y, Y, sample_weight, self._network(X.shape[1], Y.shape[1])
+
+    #: c of an input scale s = 1 + c u that training learns in front of the first
+    #: layer (RealMLP-TD's scaling layer; see _network), folded into coefs_[0] at the
+    #: end of every fit; 0 for none. Not a parameter: TabularMLPClassifier and
+    #: TabularMLPRegressor set it on their members (their ``input_scaling``).
+    _input_scale = 0.0
 
     # private training state, saved and restored with the fitted attributes
     _STATE = ("_rng", "_optimizer", "_label_binarizer", "_epochs", "_no_improvement_count", "_batch_norm_count")
@@ -391,6 +398,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             solver.train(self, Fit(train, net, theta, running, keep_probs, record), incremental)
         record.finish(theta)
+        fold_input_scale(net.layout, theta)  # the fitted coefs_ are a plain MLP's
         record.publish()
         if running is not None:
             self._batch_norm_count = running.count

@@ -22,6 +22,16 @@ with n the training-set size (sum of sample weights), so the cost is
 With batch normalization each hidden layer normalizes Z = A W over the batch's rows
 and applies f to gamma Z_hat + beta instead (batch_norm_forward); its bias is left
 out, since subtracting the batch mean cancels any bias and beta takes its place.
+
+With an input scale (RealMLP-TD's scaling layer, Holzmueller et al. 2024) the first
+layer sees each feature j multiplied by a learned s_j = 1 + c u_j: Z_1 = X diag(s) W_1
++ b_1, with u (starting at 0) a parameter outside the L2 term. Then
+
+    dW_1 = diag(s) (X^T delta_1) + alpha / n W_1     du_j = c sum_k W_1jk (X^T delta_1)_jk
+
+and c multiplies the step the optimizer takes in s (Adam's step in u does not depend
+on the gradient's scale). An MLP folds s into W_1 at the end of fit (see
+fold_input_scale): prediction and export see a plain MLP.
 """
 
 from typing import NamedTuple
@@ -38,8 +48,9 @@ class Layout:
     """Where each layer's parameters sit in the flat parameter vector.
 
     In order: every layer's weights (the leading n_coefs entries, the L2 term's
-    slice), every layer's bias, then with batch normalization every hidden layer's
-    scale gamma and then every hidden layer's shift beta. A hidden layer under batch
+    slice), every layer's bias, then with an input scale its n_features entries u,
+    then with batch normalization every hidden layer's scale gamma and then every
+    hidden layer's shift beta. A hidden layer under batch
     normalization has no bias: the batch mean it subtracts cancels any bias, and beta
     takes its place; so with batch normalization only the output layer has one.
 
@@ -49,9 +60,12 @@ class Layout:
         Units per layer, input and output included: (n_features, *hidden, n_outputs).
     batch_norm : bool, default=False
         Whether the hidden layers are batch-normalized.
+    input_scale : float, default=0.0
+        c > 0: the first layer's inputs are scaled by s = 1 + c u, u learned (see the
+        module's docstring); 0: no input scale.
     """
 
-    def __init__(self, layer_sizes, batch_norm=False):
+    def __init__(self, layer_sizes, batch_norm=False, input_scale=0.0):
         self.layer_sizes = tuple(int(s) for s in layer_sizes)
         shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.coef_shapes = shapes
@@ -62,13 +76,19 @@ class Layout:
         self.hidden_sizes = self.layer_sizes[1:-1]
         self.n_normalized = sum(self.hidden_sizes) if self.batch_norm else 0  # one gamma, one beta each
         n_biases = sum(fan_out for (_, fan_out), bias in zip(shapes, self.has_bias) if bias)
-        self.size = self.n_coefs + n_biases + 2 * self.n_normalized
+        self.input_scale = float(input_scale)
+        self.n_scaled = self.layer_sizes[0] if self.input_scale else 0  # entries of u
+        self.scale_start = self.n_coefs + n_biases
+        self.size = self.n_coefs + n_biases + self.n_scaled + 2 * self.n_normalized
 
     def arrays(self, flat):
-        """Views of ``flat`` in packing order: weights, biases, scales, shifts."""
+        """Views of ``flat`` in packing order: weights, biases, input scale, batch norm's
+        scales, shifts."""
         arrays, start = [], 0
         shapes = list(self.coef_shapes)
         shapes += [(fan_out,) for (_, fan_out), bias in zip(self.coef_shapes, self.has_bias) if bias]
+        if self.n_scaled:
+            shapes.append((self.n_scaled,))
         if self.batch_norm:
             shapes += [(units,) for units in self.hidden_sizes] * 2
         for shape in shapes:
@@ -79,10 +99,13 @@ class Layout:
 
     def names(self):
         """Each array's name in packing order, counting layers from 1: 'W1', ...,
-        'b1', ..., then 'gamma1', ..., 'beta1', ... with batch normalization."""
+        'b1', ..., then 'u0' with an input scale, then 'gamma1', ..., 'beta1', ...
+        with batch normalization."""
         n_layers = len(self.coef_shapes)
         names = [f"W{i + 1}" for i in range(n_layers)]
         names += [f"b{i + 1}" for i in range(n_layers) if self.has_bias[i]]
+        if self.n_scaled:
+            names.append("u0")
         if self.batch_norm:
             names += [f"gamma{i + 1}" for i in range(len(self.hidden_sizes))]
             names += [f"beta{i + 1}" for i in range(len(self.hidden_sizes))]
@@ -95,6 +118,13 @@ class Layout:
         coefs = [next(arrays) for _ in self.coef_shapes]
         intercepts = [next(arrays) if bias else None for bias in self.has_bias]
         return coefs, intercepts
+
+    def unpack_input_scale(self, flat):
+        """The view of u in ``flat`` (shape (n_features,)), or None without an input
+        scale."""
+        if not self.n_scaled:
+            return None
+        return flat[self.scale_start : self.scale_start + self.n_scaled]
 
     def unpack_batch_norm(self, flat):
         """Views (scales, shifts) of theta's gamma and beta, one (units,) array per
@@ -116,9 +146,12 @@ class Layout:
 
     def pack(self, coefs, intercepts, dtype, scales=(), shifts=()):
         """A new flat vector of ``dtype`` holding copies of the arrays given; the
-        intercepts of layers without a bias are not read."""
+        intercepts of layers without a bias are not read. An input scale starts at
+        s = 1 (u = 0): a fitted MLP holds it folded into its first layer."""
         theta = np.empty(self.size, dtype=dtype)
         sources = list(coefs) + [b for b, bias in zip(intercepts, self.has_bias) if bias]
+        if self.n_scaled:
+            sources.append(0.0)
         sources += list(scales) + list(shifts)
         targets = self.arrays(theta)
         if len(sources) != len(targets):
@@ -252,6 +285,10 @@ class Workspace:
         self.grad = np.empty(layout.size, dtype)
         self.coef_grads, self.intercept_grads = layout.unpack(self.grad)
         self.scale_grads, self.shift_grads = layout.unpack_batch_norm(self.grad)
+        self.input_scale_grad = layout.unpack_input_scale(self.grad)
+        if layout.n_scaled:  # s, and the first layer's weights times s
+            self.input_scale = np.empty(layout.n_scaled, dtype)
+            self.scaled_coefs = np.empty(layout.coef_shapes[0], dtype)
         self.decay = np.empty(layout.n_coefs, dtype)  # the L2 term alpha / n W
         self.ones = np.ones(max_rows, dtype)  # bias gradients as ones @ delta (BLAS)
         self._views = (None, None, None, None, None)  # theta and its unpacked views
@@ -449,10 +486,23 @@ def fold_batch_norm(coefs, intercepts, scales, shifts, means, variances):
     return folded_coefs, folded_intercepts
 
 
+def fold_input_scale(layout, theta):
+    """Fold the input scale s = 1 + c u into the first layer's weights, in place: W_1
+    becomes diag(s) W_1 and u becomes 0 (s = 1), so theta computes what it computed,
+    as a plain MLP. Nothing to do without an input scale."""
+    u = layout.unpack_input_scale(theta)
+    if u is None:
+        return
+    W = layout.unpack(theta)[0][0]
+    W *= (1 + layout.input_scale * u)[:, None]
+    u.fill(0)
+
+
 def inference_layers(layout, theta, running=None):
     """(coefs, intercepts) of the plain MLP that the parameters ``theta`` compute at
     inference: views of theta, or with batch normalization new arrays with the
-    running statistics folded in (see fold_batch_norm).
+    running statistics folded in (see fold_batch_norm), and with an input scale a
+    new first layer with s folded in (see fold_input_scale).
 
     Parameters
     ----------
@@ -462,6 +512,9 @@ def inference_layers(layout, theta, running=None):
         With batch normalization, the statistics to normalize with.
     """
     coefs, intercepts = layout.unpack(theta)
+    u = layout.unpack_input_scale(theta)
+    if u is not None:
+        coefs = [coefs[0] * (1 + layout.input_scale * u)[:, None], *coefs[1:]]
     if not layout.batch_norm:
         return coefs, intercepts
     scales, shifts = layout.unpack_batch_norm(theta)
@@ -516,6 +569,12 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     if ws is None:
         ws = Workspace(net.layout, n_rows, theta.dtype, dropout=masks is not None)
     coefs, intercepts, scales, shifts = ws.views(net.layout, theta)
+    u = net.layout.unpack_input_scale(theta)
+    layers = coefs  # the weights the forward pass multiplies by
+    if u is not None:  # the first layer sees X diag(s): its weights times s, row by row
+        s = np.multiply(u, net.layout.input_scale, out=ws.input_scale)
+        s += 1
+        layers = [np.multiply(coefs[0], s[:, None], out=ws.scaled_coefs), *coefs[1:]]
     activate, derivative = ACTIVATIONS[net.activation]
     n_layers = len(coefs)
     # only X can be sparse; deciding once saves a check per product and batch
@@ -531,7 +590,7 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
     inputs = [X]
     for i in range(n_layers):
         matmul = matmul_x if i == 0 else np.matmul
-        Z = matmul(inputs[i], coefs[i], out=ws.outputs[i][:n_rows])
+        Z = matmul(inputs[i], layers[i], out=ws.outputs[i][:n_rows])
         if i == n_layers - 1:
             Z += intercepts[i]
             break
@@ -556,6 +615,11 @@ def loss_and_grads(theta, X, Y, w, net, *, alpha, n_samples, masks=None, ws=None
         if ws.intercept_grads[i] is not None:
             np.dot(ones, delta, out=ws.intercept_grads[i])  # 3x np.sum's speed
         if i == 0:
+            if u is not None:  # G = X^T delta is the gradient of X diag(s) W's weights
+                G = ws.coef_grads[0]
+                np.einsum("jk,jk->j", coefs[0], G, out=ws.input_scale_grad)
+                ws.input_scale_grad *= net.layout.input_scale  # ds/du = c
+                G *= s[:, None]
             break
         previous = np.matmul(delta, coefs[i].T, out=ws.deltas[i - 1][:n_rows])
         if masks is not None and masks[i - 1] is not None:

@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skdeep._mlp as _mlp
+import skdeep
 from skdeep import MLPClassifier, MLPRegressor
 from skdeep._network import full_batch_objective
 
@@ -443,3 +444,27 @@ def test_warm_started_validation_curves_stay_aligned_with_the_loss_curve():
     missing = np.isnan(est.validation_loss_curve_)
     np.testing.assert_array_equal(missing, [True] * 4 + [False] * 4 + [True] * 4)
     np.testing.assert_array_equal(np.isnan(est.validation_scores_), missing)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_an_input_scale_is_folded_into_the_restored_first_layer(kind):
+    # the tabular estimators' members learn an input scale s (see _network): the
+    # fitted coefs_ are a plain MLP's with s folded in, which scores on the
+    # validation set the least validation loss that training measured (with s
+    # separate), and s moved away from 1 (the weights differ from a fit without it)
+    X, y = _classification() if kind == "classifier" else _regression()
+    X_train, y_train, X_val, y_val = _split(X, y)
+    cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    params = dict(**SMALL, alpha=1.0, early_stopping=True, scoring="loss", max_iter=40, n_iter_no_change=5)
+    est, plain = cls(**params), cls(**params)
+    est._input_scale = 6.0
+    _fit(est, X_train, y_train, X_val=X_val, y_val=y_val)
+    _fit(plain, X_train, y_train, X_val=X_val, y_val=y_val)
+    assert [W.shape for W in est.coefs_] == [W.shape for W in plain.coefs_]
+    if kind == "classifier":
+        expected = log_loss(y_val, est.predict_proba(X_val))
+    else:
+        expected = 0.5 * mean_squared_error(y_val, est.predict(X_val))
+    assert min(est.validation_loss_curve_) == pytest.approx(expected, rel=1e-6)
+    assert not np.allclose(est.coefs_[0], plain.coefs_[0])
+    assert skdeep.gradient_check(est, X_val, y_val).passed

@@ -742,3 +742,63 @@ def test_forward_writes_each_chunks_answer_into_the_whole():
     small = forward(coefs, intercepts, X[:100], "tanh", finish=labels)
     assert seen == [100]
     np.testing.assert_array_equal(small, answer[:100])
+
+
+# ---------------------------------------------------------------- input scale
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_input_scale_gradient_matches_finite_differences(batch_norm, sparse):
+    # u, the weights and biases (and gamma, beta) by two-sided differences; L2 and
+    # dropout on, so the L2 term is seen to leave u out
+    rng = np.random.RandomState(1)
+    layout = Layout((4, 5, 3, 2), batch_norm=batch_norm, input_scale=6.0)
+    names = layout.names()
+    assert names[len(names) - 1 - 4 * batch_norm] == "u0"  # before batch norm's 2 x 2 arrays
+    net = Network(layout, "tanh", LOSSES["log_loss"])
+    X = rng.standard_normal((6, 4))
+    X = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0)) if sparse else X
+    Y = np.eye(2)[rng.randint(2, size=6)]
+    w = np.full(6, 1 / 30)
+    masks = draw_dropout_masks(rng, 6, (5, 3), (0.6, 1.0), float)
+    theta = 0.5 * _theta(layout)
+
+    def cost(t):
+        return loss_and_grads(t, X, Y, w, net, alpha=0.7, n_samples=30, masks=masks)[0]
+
+    _, grad = loss_and_grads(theta, X, Y, w, net, alpha=0.7, n_samples=30, masks=masks)
+    numeric = numerical_gradient(cost, theta, epsilon=1e-6)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+    u_grad = layout.unpack_input_scale(grad)
+    assert np.abs(u_grad).max() > 1e-3  # the check above saw a gradient in u
+
+
+def test_input_scale_computes_x_times_s_and_stays_out_of_l2():
+    # the network with u equals the plain one on X diag(s), s = 1 + c u, in cost
+    # (data term and L2 on W alone), outputs, and inference_layers' folded weights
+    from skdeep._network import fold_input_scale, inference_layers
+
+    rng = np.random.RandomState(2)
+    scaled, plain = Layout((3, 4, 1), input_scale=2.0), Layout((3, 4, 1))
+    assert scaled.size == plain.size + 3
+    theta = _theta(scaled)
+    u = scaled.unpack_input_scale(theta)
+    s = 1 + 2.0 * u
+    coefs, intercepts = scaled.unpack(theta)
+    X, Y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), np.full(5, 0.2)
+    loss_scaled, _ = loss_and_grads(theta, X, Y, w, Network(scaled, "relu", LOSSES["squared_error"]), alpha=0.5, n_samples=5)
+    theta_plain = plain.pack(coefs, intercepts, float)
+    net_plain = Network(plain, "relu", LOSSES["squared_error"])
+    loss_plain, _ = loss_and_grads(theta_plain, X * s, Y, w, net_plain, alpha=0.5, n_samples=5)
+    assert loss_scaled == pytest.approx(loss_plain, rel=1e-13)
+    folded, _ = inference_layers(scaled, theta)
+    np.testing.assert_allclose(folded[0], coefs[0] * s[:, None], rtol=1e-15)
+    before = forward(*inference_layers(scaled, theta), X, "relu")
+    fold_input_scale(scaled, theta)
+    np.testing.assert_array_equal(u, 0.0)
+    np.testing.assert_allclose(forward(*inference_layers(scaled, theta), X, "relu"), before, rtol=1e-13)
+    # packing from fitted arrays starts the scale at 1
+    packed = scaled.pack(coefs, intercepts, float)
+    np.testing.assert_array_equal(scaled.unpack_input_scale(packed), 0.0)
+    assert Layout((3, 4, 1)).unpack_input_scale(theta_plain) is None
