@@ -288,6 +288,7 @@ ABLATION = {
     "keep_prob=0.8": {"keep_prob": 0.8},
     "keep_prob=0.9": {"keep_prob": 0.9},
     "batch_norm": {"batch_norm": True},
+    "no input_scaling": {"input_scaling": False},
     "solver=rmsprop": {"solver": "rmsprop"},
     "lr=1e-3": {"learning_rate_init": 1e-3},
     "exponential decay 0.95": {"learning_rate": "exponential", "decay_rate": 0.95},

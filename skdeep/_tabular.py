@@ -39,6 +39,11 @@ _RESHAPE_SHAPE = "shape" if np.lib.NumpyVersion(np.__version__) >= "2.1.0" else 
 
 _KBINS_HAS_QUANTILE_METHOD = "quantile_method" in inspect.signature(KBinsDiscretizer).parameters
 
+#: c in the input scale s = 1 + c u of input_scaling: the optimizer's steps in s are c
+#: times its steps in the weights (RealMLP-TD's learning-rate factor for its scaling
+#: layer)
+INPUT_SCALE_RATE = 6.0
+
 #: fewer rows than this leave no validation set worth the name: no early stopping
 MIN_ROWS_FOR_EARLY_STOPPING = 20
 
@@ -244,6 +249,7 @@ class _BaseTabularMLP(BaseEstimator):
         "init": [StrOptions({"auto", "he", "xavier", "glorot_uniform"})],
         "keep_prob": [Interval(Real, 0, 1, closed="right")],
         "batch_norm": ["boolean"],
+        "input_scaling": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -273,6 +279,7 @@ class _BaseTabularMLP(BaseEstimator):
         init="auto",
         keep_prob=1.0,
         batch_norm=False,
+        input_scaling=True,
         max_iter=200,
         early_stopping=True,
         validation_fraction=0.1,
@@ -298,6 +305,7 @@ class _BaseTabularMLP(BaseEstimator):
         self.init = init
         self.keep_prob = keep_prob
         self.batch_norm = batch_norm
+        self.input_scaling = input_scaling
         self.max_iter = max_iter
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -515,7 +523,10 @@ class _BaseTabularMLP(BaseEstimator):
             random_state=seed,
             verbose=self.verbose,
         )
-        return self._member_class(**params, **self._member_params())
+        member = self._member_class(**params, **self._member_params())
+        if self.input_scaling:
+            member._input_scale = INPUT_SCALE_RATE
+        return member
 
     def _member_params(self):
         return {}
@@ -731,6 +742,19 @@ TABULAR_PARAMETERS = {
         "Inverted dropout's keep probability on the hidden layers during training (1: no dropout).",
     ),
     "batch_norm": ("bool, default=False", "Batch normalization of the hidden layers, as skdeep's MLP's."),
+    "input_scaling": (
+        "bool, default=True",
+        """
+        Learn a scale per input feature in front of the first layer (RealMLP-TD's
+        scaling layer): the first layer sees feature j times s_j, s_j starting at 1,
+        outside the L2 term and stepped 6 times as far as the weights. The L2 term
+        then shrinks the weights of the features that do not help more than those of
+        the features that do. At the end of fit s is folded into the first layer's
+        weights, so the members are plain MLPs. On the benchmark it raised the
+        mean score, most on the data sets kept out of the tuning (see the Tabular
+        data page).
+        """,
+    ),
     "max_iter": ("int, default=200", "The most epochs each member trains."),
     "early_stopping": (
         "bool, default=True",
@@ -840,6 +864,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         init="auto",
         keep_prob=1.0,
         batch_norm=False,
+        input_scaling=True,
         max_iter=200,
         early_stopping=True,
         validation_fraction=0.1,
@@ -867,6 +892,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
             init=init,
             keep_prob=keep_prob,
             batch_norm=batch_norm,
+            input_scaling=input_scaling,
             max_iter=max_iter,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

@@ -399,6 +399,23 @@ def test_members_average_their_predictions():
     assert not np.array_equal(clf.members_[0].coefs_[0], clf.members_[1].coefs_[0])
 
 
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_input_scaling_trains_a_scale_per_input_into_the_members(cls, _):
+    # the members train with an input scale (see _network) when input_scaling is on,
+    # and come out as plain MLPs either way: the same attributes, coefs_[0] with one
+    # row per input of the preprocessing
+    X, y = _data(cls)
+    on = cls(**FAST).fit(X, y)
+    off = cls(**FAST, input_scaling=False).fit(X, y)
+    assert on.members_[0]._input_scale == 6.0 and off.members_[0]._input_scale == 0.0
+    n_inputs = on.preprocessor_.transform(X).shape[1]
+    assert on.members_[0].coefs_[0].shape == off.members_[0].coefs_[0].shape == (n_inputs, 16)
+    fitted = [{k for k in vars(est.members_[0]) if k.endswith("_")} for est in (on, off)]
+    assert fitted[0] == fitted[1]
+    method = "predict" if cls is TabularMLPRegressor else "predict_proba"
+    assert not np.allclose(getattr(on, method)(X[:20]), getattr(off, method)(X[:20]))
+
+
 def test_tiny_data_trains_without_early_stopping():
     X, y, _ = _frame(n=12)
     clf = TabularMLPClassifier(**FAST).fit(X, y)
