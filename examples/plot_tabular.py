@@ -7,8 +7,8 @@ Tabular data: a raw DataFrame with categories and gaps
 columns with missing values, and categorical columns, by their dtype. Inside, a
 ColumnTransformer of scikit-learn's transformers imputes the numbers, expands each
 into splines of its quantile beside its standardized value, and one-hot encodes the
-categories; three networks with tuned defaults (one hidden layer of 256 ReLU units,
-mini-batch Adam, early stopping on the validation data loss, and an L2 strength
+categories; three networks with tuned defaults (a learned scale per input, one
+hidden layer of 256 ReLU units, mini-batch Adam, early stopping on the validation data loss, and an L2 strength
 ``alpha`` of 1 or 10, whichever has the lower validation data loss) average their
 predictions.
 
