@@ -14,8 +14,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skdeep._mlp as _mlp
 import skdeep
+import skdeep._mlp as _mlp
 from skdeep import MLPClassifier, MLPRegressor
 from skdeep._network import full_batch_objective
 

@@ -28,7 +28,9 @@ from skdeep._network import (
     chunk_rows,
     draw_dropout_masks,
     fold_batch_norm,
+    fold_input_scale,
     forward,
+    inference_layers,
     init_params,
     loss_and_grads,
 )
@@ -777,8 +779,6 @@ def test_input_scale_gradient_matches_finite_differences(batch_norm, sparse):
 def test_input_scale_computes_x_times_s_and_stays_out_of_l2():
     # the network with u equals the plain one on X diag(s), s = 1 + c u, in cost
     # (data term and L2 on W alone), outputs, and inference_layers' folded weights
-    from skdeep._network import fold_input_scale, inference_layers
-
     rng = np.random.RandomState(2)
     scaled, plain = Layout((3, 4, 1), input_scale=2.0), Layout((3, 4, 1))
     assert scaled.size == plain.size + 3
@@ -787,7 +787,8 @@ def test_input_scale_computes_x_times_s_and_stays_out_of_l2():
     s = 1 + 2.0 * u
     coefs, intercepts = scaled.unpack(theta)
     X, Y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), np.full(5, 0.2)
-    loss_scaled, _ = loss_and_grads(theta, X, Y, w, Network(scaled, "relu", LOSSES["squared_error"]), alpha=0.5, n_samples=5)
+    net_scaled = Network(scaled, "relu", LOSSES["squared_error"])
+    loss_scaled, _ = loss_and_grads(theta, X, Y, w, net_scaled, alpha=0.5, n_samples=5)
     theta_plain = plain.pack(coefs, intercepts, float)
     net_plain = Network(plain, "relu", LOSSES["squared_error"])
     loss_plain, _ = loss_and_grads(theta_plain, X * s, Y, w, net_plain, alpha=0.5, n_samples=5)
