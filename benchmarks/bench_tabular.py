@@ -306,6 +306,8 @@ ABLATION = {
     "n_iter_no_change=20": {"n_iter_no_change": 20},
     "n_members=1": {"n_members": 1},
     "n_members=5": {"n_members": 5},
+    "no standard members": {"n_standard_members": 0},
+    "standard_share=1/2": {"standard_share": 0.5},
     "float32": {"dtype": np.float32},
     "float64": {"dtype": np.float64},
 }

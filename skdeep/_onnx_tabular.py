@@ -44,7 +44,8 @@ def _as_pipeline(model):
     if len(model.members_) != 1:
         raise NotImplementedError(
             f"Cannot convert {name} to ONNX: it averages {len(model.members_)} networks "
-            "(n_members); the export takes one. Refit with n_members=1."
+            "(n_members and n_standard_members); the export takes one. Refit with "
+            "n_members=1 and n_standard_members=0."
         )
     network = model.members_[0]
     if isinstance(model, TabularMLPRegressor):

@@ -148,8 +148,11 @@ REGRESSORS = [
 
 # the tabular estimators: their defaults apart from size and speed (spline encoding,
 # early stopping on a held-out tenth), and one configuration each turning on the rest
-# (the alpha search, averaged members, the other encodings, no early stopping)
-_TABULAR_SMALL = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02, n_members=1, random_state=0)
+# (the alpha search, averaged members, the other encodings, no early stopping); one
+# standard member beside the expansion's (none for numeric_encoding='standard')
+_TABULAR_SMALL = dict(
+    hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02, n_members=1, n_standard_members=1, random_state=0
+)
 TABULAR = [
     TabularMLPClassifier(**_TABULAR_SMALL),
     TabularMLPClassifier(**{**_TABULAR_SMALL, "n_members": 2}, alpha=(0.1, 10.0), numeric_encoding="kbins", n_knots=4),

@@ -19,8 +19,12 @@ from skdeep import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLP
 
 pd = pytest.importorskip("pandas")
 
-# small and quick: a few epochs of a small network
-FAST = dict(hidden_layer_sizes=(16,), max_iter=30, learning_rate_init=0.02, alpha=1.0, n_members=1, random_state=0)
+# small and quick: a few epochs of one small network (the standard members have tests
+# of their own)
+FAST = dict(
+    hidden_layer_sizes=(16,), max_iter=30, learning_rate_init=0.02, alpha=1.0, n_members=1, n_standard_members=0,
+    random_state=0,
+)
 
 
 def _frame(n=120, seed=0):
@@ -400,6 +404,72 @@ def test_members_average_their_predictions():
 
 
 @pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_standard_members_see_the_standardized_columns_without_the_expansion(cls, _):
+    X, y = _data(cls)
+    params = {**FAST, "n_members": 2, "n_standard_members": 2, "standard_share": 0.25}
+    est = cls(**params).fit(X, y)
+    assert len(est.members_) == 4
+    np.testing.assert_allclose(est.member_weights_, [0.375, 0.375, 0.125, 0.125])
+    Xt = est.preprocessor_.transform(X)
+    assert est.member_columns_[:2] == [None, None]
+    columns = est.member_columns_[2]
+    np.testing.assert_array_equal(est.member_columns_[3], columns)
+    # their columns are what numeric_encoding='standard' makes of X: the numbers
+    # imputed and standardized, the categories one-hot, and nothing else
+    standard = cls(**{**FAST, "numeric_encoding": "standard"}).fit(X, y)
+    np.testing.assert_array_equal(Xt[:, columns], standard.preprocessor_.transform(X))
+    assert [m.coefs_[0].shape[0] for m in est.members_] == [Xt.shape[1]] * 2 + [len(columns)] * 2
+    # the prediction: the members' outputs on their columns, weighted
+    method = "predict" if cls is TabularMLPRegressor else "predict_proba"
+    outputs = [getattr(m, method)(Xt if c is None else Xt[:, c]) for m, c in zip(est.members_, est.member_columns_)]
+    expected = sum(w * out for w, out in zip(est.member_weights_, outputs))
+    if cls is TabularMLPRegressor:
+        expected = expected * est.target_scale_[0] + est.target_mean_[0]
+    np.testing.assert_allclose(getattr(est, method)(X), expected, rtol=1e-12)
+    if cls is TabularMLPClassifier:
+        np.testing.assert_array_equal(est.predict(X), est.classes_[expected.argmax(axis=1)])
+    # the members of the expansion are those of a model without standard members:
+    # their seeds come first
+    alone = cls(**{**params, "n_standard_members": 0}).fit(X, y)
+    for a, b in zip(alone.members_, est.members_[:2]):
+        np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+def test_without_linear_numeric_only_the_standard_members_see_the_standardized_columns():
+    X, y, _ = _frame()
+    est = TabularMLPClassifier(**{**FAST, "linear_numeric": False, "n_standard_members": 1}).fit(X, y)
+    Xt = est.preprocessor_.transform(X)
+    expansion, standard = est.member_columns_
+    without = TabularMLPClassifier(**{**FAST, "linear_numeric": False}).fit(X, y)
+    np.testing.assert_array_equal(Xt[:, expansion], without.preprocessor_.transform(X))
+    standard_encoding = TabularMLPClassifier(**{**FAST, "numeric_encoding": "standard"}).fit(X, y)
+    np.testing.assert_array_equal(Xt[:, standard], standard_encoding.preprocessor_.transform(X))
+    # the two views share the categories' columns, and cover every column
+    assert set(expansion) | set(standard) == set(range(Xt.shape[1]))
+
+
+@pytest.mark.parametrize("case", ["numeric_encoding='standard'", "no numeric column"])
+def test_no_standard_members_without_an_expansion_to_leave_out(case):
+    X, y, _ = _frame()
+    params = {**FAST, "n_members": 2, "n_standard_members": 3}
+    if case == "no numeric column":
+        X = X[["colour", "size"]]
+    else:
+        params["numeric_encoding"] = "standard"
+    est = TabularMLPClassifier(**params).fit(X, y)
+    assert len(est.members_) == 2 and est.member_columns_ == [None, None]
+    np.testing.assert_array_equal(est.member_weights_, [0.5, 0.5])
+
+
+def test_the_defaults_average_three_members_with_three_standard_ones():
+    est = TabularMLPClassifier()
+    assert (est.n_members, est.n_standard_members, est.standard_share) == (3, 3, 1 / 3)
+    X, y, _ = _frame()
+    fitted = TabularMLPClassifier(**{**FAST, "n_members": 3, "n_standard_members": 3, "standard_share": 1 / 3}).fit(X, y)
+    np.testing.assert_allclose(fitted.member_weights_, [2 / 9] * 3 + [1 / 9] * 3)
+
+
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
 def test_input_scaling_trains_a_scale_per_input_into_the_members(cls, _):
     # the members train with an input scale (see _network) when input_scaling is on,
     # and come out as plain MLPs either way: the same attributes, coefs_[0] with one
@@ -502,7 +572,7 @@ def test_sample_weight_and_class_weight():
 @pytest.mark.parametrize("cls, _", ESTIMATORS)
 def test_pickle_round_trip(cls, _):
     X, y = _data(cls)
-    est = cls(**FAST).fit(X, y)
+    est = cls(**{**FAST, "n_standard_members": 1}).fit(X, y)
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
 
@@ -511,7 +581,7 @@ def test_pickle_round_trip(cls, _):
 def test_skops_trusts_only_public_classes(cls, _):
     sio = pytest.importorskip("skops.io", reason='skops is not installed: pip install "skdeep[skops]"')
     X, y = _data(cls)
-    est = cls(**FAST).fit(X, y)
+    est = cls(**{**FAST, "n_standard_members": 1}).fit(X, y)
     data = sio.dumps(est)
     untrusted = sio.get_untrusted_types(data=data)
     assert f"skdeep.{cls.__name__}" in untrusted
@@ -561,6 +631,7 @@ def test_onnx_export_where_every_piece_converts(cls, _):
         ({"numeric_encoding": "standard", "missing_indicator": True}, "MissingIndicator, which skl2onnx cannot convert"),
         ({"numeric_encoding": "quantile", "missing_indicator": False}, "output_distribution='normal'"),
         ({"numeric_encoding": "standard", "missing_indicator": False, "n_members": 2}, "averages 2 networks"),
+        ({"numeric_encoding": "kbins", "n_standard_members": 1}, "averages 2 networks .*n_standard_members=0"),
     ],
 )
 def test_onnx_export_names_the_piece_that_does_not_convert(params, piece):
