@@ -18,11 +18,15 @@ variants are parameters; the others patch the estimator (not options):
   (RealMLP-TD's);
 - acc, acc20: the classifier's members stop early on the validation accuracy
   instead of the data loss (patience 10 or 20), as RealMLP-TD picks its best epoch;
+- spline_hW: the expansion's members with one hidden layer of W units, the standard
+  members at 256 (a patch of _fit_member);
 - lowcard: numeric columns with 3 to 10 distinct values in fit also one-hot encoded.
 
     python benchmarks/results/scratch_variants.py SEED OUTDIR "v1 v2 ..." [data sets]
 
-writes OUTDIR/VARIANT_sSEED_main.json (or _check.json for the check sets).
+writes OUTDIR/VARIANT_sSEED_main.json (or _check.json for the check sets). The
+runs of h128 and spline_h128 against the defaults with the standard members (seeds
+0 to 2) are under "against_standard_members" in tabular_scratch_variants.json.
 """
 import sys, json, warnings, numpy as np, pandas as pd
 sys.path.insert(0, "benchmarks")
@@ -34,6 +38,7 @@ from threadpoolctl import threadpool_limits
 
 SEED = int(sys.argv[1]); OUTDIR = sys.argv[2]; VARIANTS = sys.argv[3].split(); names = sys.argv[4:] or list(bt.DATASETS)
 orig_member = T._BaseTabularMLP._make_member
+orig_fit_member_ = T._BaseTabularMLP._fit_member
 orig_preprocessor = T._BaseTabularMLP._make_preprocessor
 from sklearn.preprocessing import OneHotEncoder
 
@@ -63,6 +68,7 @@ def setup(variant):
     T._BaseTabularMLP._make_member = orig_member
     T._numeric_pipeline = orig_numeric
     T._BaseTabularMLP._make_preprocessor = orig_preprocessor
+    T._BaseTabularMLP._fit_member = orig_fit_member_
     params = {}
     if variant.startswith("members"):
         params["n_members"] = int(variant[7:])
@@ -104,6 +110,24 @@ def setup(variant):
         params["early_stopping"] = False
     elif variant == "no_input_scaling":
         params["input_scaling"] = False
+    elif variant.startswith("spline_h"):
+        # the expansion's members at this width, the standard members at the default
+        width = int(variant[len("spline_h"):])
+        orig_fit_member = T._BaseTabularMLP._fit_member
+
+        def fit_member(self, X_member, *args):
+            # the expansion's members take the whole output (linear_numeric on)
+            width_all = max(block.stop for block in self.preprocessor_.output_indices_.values())
+            wide = X_member.shape[1] == width_all
+            if wide:
+                saved, self.hidden_layer_sizes = self.hidden_layer_sizes, (width,)
+            try:
+                return orig_fit_member(self, X_member, *args)
+            finally:
+                if wide:
+                    self.hidden_layer_sizes = saved
+
+        T._BaseTabularMLP._fit_member = fit_member
     elif variant == "lowcard":
         T._BaseTabularMLP._make_preprocessor = lowcard_preprocessor
     elif variant == "defaults":
