@@ -335,9 +335,9 @@ class _BaseTabularMLP(BaseEstimator):
         categorical = [names[i] for i in np.flatnonzero(is_categorical)]
         transformers = []
         if len(numeric):
-            # the standardized columns also when only the standard members see them
-            linear = self.linear_numeric or (self.n_standard_members > 0 and self.numeric_encoding != "standard")
-            pipeline = _numeric_pipeline(self.numeric_encoding, self.n_knots, n_samples, len(numeric), seed, linear)
+            pipeline = _numeric_pipeline(
+                self.numeric_encoding, self.n_knots, n_samples, len(numeric), seed, self._keeps_standardized_columns()
+            )
             transformers.append(("numeric", pipeline, numeric))
             if self.missing_indicator and _has_missing(X, numeric):
                 indicator = MissingIndicator(features="missing-only", error_on_new=False)
@@ -417,51 +417,52 @@ class _BaseTabularMLP(BaseEstimator):
         return _transform_tree(self.preprocessor_, X)
 
     def _members_mean(self, X, method):
-        """The weighted mean of the members' ``method`` on X's preprocessing, each
-        member on its columns of it (``member_columns_``): in float64, as the members
-        hold their weights (see _hold_in_float64). Members that take the same columns
-        with the same weight come one after the other (the expansion's, then the
-        standard ones): each such group is averaged, then the groups weighted."""
+        """The members' ``method`` on X's preprocessing, each member on its columns of
+        it (``member_columns_``), weighted by ``member_weights_``: in float64, as the
+        members hold their weights (see _hold_in_float64). Equal weights are a plain
+        mean, summed then divided."""
         Xt = self._transform(X)  # checks the fit first
-        P, start, n = None, 0, len(self.members_)
-        while start < n:
-            columns, weight = self.member_columns_[start], self.member_weights_[start]
-            stop = start + 1
-            while (
-                stop < n
-                and _same_columns(self.member_columns_[stop], columns)
-                and self.member_weights_[stop] == weight
-            ):
-                stop += 1
-            X_members = Xt if columns is None else Xt[:, columns]
-            G = getattr(self.members_[start], method)(X_members)
-            for member in self.members_[start + 1 : stop]:
-                G += getattr(member, method)(X_members)
-            if stop - start > 1:
-                G /= stop - start
-            if start == 0 and stop == n:
-                return G  # one group: the plain mean
-            G *= weight * (stop - start)
-            P = G if P is None else P + G
-            start = stop
+        weights = self.member_weights_
+        equal = bool(np.all(weights == weights[0]))
+        inputs = {}  # a column set -> the members' input, sliced once
+        P = None
+        for member, columns, weight in zip(self.members_, self.member_columns_, weights):
+            key = None if columns is None else columns.tobytes()
+            if key not in inputs:
+                inputs[key] = Xt if columns is None else Xt[:, columns]
+            out = getattr(member, method)(inputs[key])
+            if not equal:
+                out *= weight
+            if P is None:
+                P = out
+            else:
+                P += out
+        if equal and len(self.members_) > 1:
+            P /= len(self.members_)
         return P
+
+    def _keeps_standardized_columns(self):
+        """Whether the numeric pipeline keeps each column standardized beside its
+        expansion: for linear_numeric, or for the standard members to take."""
+        return self.linear_numeric or (self.n_standard_members > 0 and self.numeric_encoding != "standard")
 
     def _member_columns(self, n_columns):
         """The columns of the preprocessing's output that the expansion's members and
         the standard members take (None: all), from the ColumnTransformer's layout:
-        its numeric block holds the standardized columns (one per numeric column)
-        first, then the expansion. No standard members (None for them) where there
-        is no expansion to leave out: no numeric column, or numeric_encoding
+        its numeric block holds the standardized columns (one per numeric column, when
+        kept) first, then the expansion. No standard members (None for them) where
+        there is no expansion to leave out: no numeric column, or numeric_encoding
         'standard'."""
         block = self.preprocessor_.output_indices_.get("numeric", slice(0, 0))
         if self.numeric_encoding == "standard" or block.stop == block.start:
             return None, None
-        n_numeric = int(np.count_nonzero(~self.is_categorical_))
-        has_scaled = self.linear_numeric or self.n_standard_members > 0
-        scaled = np.arange(block.start, block.start + n_numeric) if has_scaled else np.arange(0)
-        expansion = np.arange(block.start + len(scaled), block.stop)
         everything = np.arange(n_columns)
-        expansion_columns = None if self.linear_numeric or not len(scaled) else np.setdiff1d(everything, scaled)
+        n_scaled = int(np.count_nonzero(~self.is_categorical_)) if self._keeps_standardized_columns() else 0
+        scaled = np.arange(block.start, block.start + n_scaled)
+        expansion = np.arange(block.start + n_scaled, block.stop)
+        # without linear_numeric the expansion's members leave out the standardized
+        # columns kept for the standard members
+        expansion_columns = np.setdiff1d(everything, scaled) if not self.linear_numeric and n_scaled else None
         standard_columns = np.setdiff1d(everything, expansion) if self.n_standard_members > 0 else None
         return expansion_columns, standard_columns
 
@@ -648,12 +649,6 @@ class _BaseTabularMLP(BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.non_deterministic = False
         return tags
-
-
-def _same_columns(a, b):
-    """Whether two members take the same columns (None: all); by value, as a loaded
-    model's arrays need not be one object."""
-    return (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
 
 
 def _hold_in_float64(member):
@@ -1064,7 +1059,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
     def predict(self, X):
         """Class labels, shape (n_samples,)."""
         check_is_fitted(self, "members_")
-        if len(self.members_) == 1 and self.member_columns_[0] is None:
+        if len(self.members_) == 1:
             return self.members_[0].predict(self._transform(X))
         return self.classes_.take(self.predict_proba(X).argmax(axis=1))
 

@@ -1,15 +1,28 @@
-"""The scratch prototype behind tabular_scratch_scaling_layer_torch.json (docs/tabular.rst,
-input scaling): measured before the input scale went into skdeep's core, to see
-whether it was worth building. In torch (the bench extra's): the tabular member (the estimator's own preprocessing,
-one hidden layer of 256 relu, Adam 3e-3, batches of 64, L2 alpha/(2n)||W||^2 on the
-weights, early stopping on the validation data loss with patience 10 and best-epoch
-restore, 3 members on their own tenth) with and without a diagonal scaling layer in
-front of the first layer (init 1, no L2, its learning rate times LRF). Both estimators
-use alpha=10 here (the regressor's default searches (1, 10)).
+"""The scratch prototype behind tabular_scratch_scaling_layer_torch.json and
+tabular_scratch_realmlp_parts_torch.json (docs/tabular.rst), in torch (the bench
+extra's), measured before building anything in skdeep's core.
 
-    python benchmarks/results/scratch_scaling_layer_torch.py out.json SCALE LRF SEED [data sets]
+The member: the tabular estimator's own preprocessing, one hidden layer of 256 relu,
+Adam 3e-3, batches of 64, L2 alpha/(2n)||W||^2 on the weights (alpha=10 for both
+estimators; the regressor's default searches (1, 10)), early stopping on the
+validation data loss with patience 10 and best-epoch restore, 3 members on their own
+tenth. Options:
 
-SCALE 1 with LRF 6 is the scaling layer, SCALE 0 the member without it.
+- SCALE 1: a diagonal scaling layer in front of the first layer (init 1, no L2, its
+  learning rate times LRF; RealMLP-TD's, LRF 6), the input scale's prototype; SCALE 0
+  the member without it;
+- --pbld add|replace: PBLD numeric embeddings (RealMLP-TD's): each numeric column's
+  standardized value, smoothly clipped, through cos(2 pi w x + b) (16 frequencies
+  w ~ N(0, 0.1^2), b uniform in [-pi, pi]) and a linear map to 3 features, all
+  learned (learning rate --plr-lrf times the weights', no L2), beside the splines
+  or in place of them;
+- --pact F: a parametric activation per hidden unit, a + p (relu(a) - a) with p
+  starting at 1 (learning rate F times the weights'; 0: plain relu).
+
+    python benchmarks/results/scratch_scaling_layer_torch.py out.json SCALE LRF SEED [data sets] [--pbld add] [--plr-lrf 1] [--pact 0.1]
+
+The input scale's runs used SCALE 1 LRF 6 and SCALE 0; the RealMLP-TD parts' runs
+SCALE 1 LRF 6 with the options.
 """
 import sys, json, time, warnings, numpy as np, torch
 sys.path.insert(0, "benchmarks")
@@ -19,7 +32,11 @@ import skdeep
 from skdeep import _tabular
 torch.set_num_threads(1)
 
-def member(Xt, Y, train, val, regression, n_out, seed, scale, lrf, alpha, max_iter=200, patience=10):
+PBLD = "none"  # --pbld: none | add (PBLD beside the splines) | replace (PBLD instead of them)
+PLR_LRF = 1.0  # --plr-lrf
+PACT = 0.0  # --pact
+
+def member(Xt, Y, train, val, regression, n_out, seed, scale, lrf, alpha, max_iter=200, patience=10, dn=0):
     g = torch.Generator().manual_seed(int(seed) % 2**31)
     torch.manual_seed(int(seed) % 2**31)
     Xtr, Xva = torch.tensor(Xt[train]), torch.tensor(Xt[val])
@@ -28,20 +45,42 @@ def member(Xt, Y, train, val, regression, n_out, seed, scale, lrf, alpha, max_it
     else:
         Ytr, Yva = torch.tensor(Y[train]).long(), torch.tensor(Y[val]).long()
     d = Xt.shape[1]
+    pbld = PBLD != "none" and dn > 0
+    keep = np.arange(d)
+    if pbld and PBLD == "replace":  # drop the splines: columns dn .. dn + 10 dn
+        keep = np.r_[np.arange(dn), np.arange(11 * dn, d)]
+    keep = torch.tensor(keep)
+    d_in = len(keep) + (3 * dn if pbld else 0)
+    if pbld:
+        w1 = torch.nn.Parameter(0.1 * torch.randn(dn, 1, 16)); b1 = torch.nn.Parameter(np.pi * (2 * torch.rand(dn, 1, 16) - 1))
+        w2 = torch.nn.Parameter((2 * torch.rand(dn, 16, 3) - 1) / 4); b2 = torch.nn.Parameter((2 * torch.rand(dn, 1, 3) - 1) / 4)
+    d = d_in
     l1, l2 = torch.nn.Linear(d, 256), torch.nn.Linear(256, n_out)
     s = torch.nn.Parameter(torch.ones(d))
     groups = [{"params": list(l1.parameters()) + list(l2.parameters())}]
     if scale:
         groups.append({"params": [s], "lr": 3e-3 * lrf})
+    if pbld:
+        groups.append({"params": [w1, b1, w2, b2], "lr": 3e-3 * PLR_LRF})
+    pa = torch.nn.Parameter(torch.ones(256))
+    if PACT:
+        groups.append({"params": [pa], "lr": 3e-3 * PACT})
     opt = torch.optim.Adam(groups, lr=3e-3)
     n = len(train)
     def fwd(X):
-        h = torch.relu(l1(X * s if scale else X))
+        if pbld:
+            z = X[:, :dn]
+            z = z / torch.sqrt(1 + z * z / 9)  # RealMLP's smooth clip of the standardized value
+            z = torch.cos(2 * np.pi * z.T.unsqueeze(-1) @ w1 + b1) @ w2 + b2  # dn, batch, 3
+            X = torch.cat([z.transpose(0, 1).reshape(X.shape[0], 3 * dn), X[:, keep]], dim=1)
+        a = l1(X * s if scale else X)
+        h = a + (torch.relu(a) - a) * pa if PACT else torch.relu(a)
         return l2(h)
     def data_loss(out, Yb):
         if regression:
             return 0.5 * ((out - Yb) ** 2).mean()
         return torch.nn.functional.cross_entropy(out, Yb)
+    params = [pa, l1.weight, l1.bias, l2.weight, l2.bias, s] + ([w1, b1, w2, b2] if pbld else [])
     best, best_state, bad = np.inf, None, 0
     bs = min(64, n)
     for epoch in range(max_iter):
@@ -57,11 +96,11 @@ def member(Xt, Y, train, val, regression, n_out, seed, scale, lrf, alpha, max_it
         else:
             bad += 1
         if v < best:
-            best = v; best_state = [p.detach().clone() for p in (l1.weight, l1.bias, l2.weight, l2.bias, s)]
+            best = v; best_state = [p.detach().clone() for p in params]
         if bad >= patience:
             break
     with torch.no_grad():
-        for p, b in zip((l1.weight, l1.bias, l2.weight, l2.bias, s), best_state):
+        for p, b in zip(params, best_state):
             p.copy_(b)
     return fwd
 
@@ -84,8 +123,8 @@ def fit_predict(Xtr_df, ytr, Xte_df, regression, seed, scale, lrf):
         classes, Y = np.unique(ytr, return_inverse=True); n_out = len(classes); alpha = 10.0
     preds = []
     for sd_ in seeds[:3]:
-        train, val = est._split(Y if not regression else Y, int(sd_)) if not regression else est._split(Y, int(sd_))
-        f = member(Xt, Y, train, val, regression, n_out, sd_, scale, lrf, alpha)
+        train, val = est._split(Y, int(sd_))
+        f = member(Xt, Y, train, val, regression, n_out, sd_, scale, lrf, alpha, dn=int((~est.is_categorical_).sum()))
         with torch.no_grad():
             out = f(torch.tensor(Xte))
             preds.append(out.numpy().ravel() if regression else torch.softmax(out, 1).numpy())
@@ -93,7 +132,15 @@ def fit_predict(Xtr_df, ytr, Xte_df, regression, seed, scale, lrf):
     return P * sd + mu if regression else classes[P.argmax(1)]
 
 if __name__ == "__main__":
-    out, scale, lrf, seed, names = sys.argv[1], sys.argv[2] == "1", float(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out"); parser.add_argument("scale"); parser.add_argument("lrf", type=float)
+    parser.add_argument("seed", type=int); parser.add_argument("names", nargs="*")
+    parser.add_argument("--pbld", default="none", choices=["none", "add", "replace"])
+    parser.add_argument("--plr-lrf", type=float, default=1.0); parser.add_argument("--pact", type=float, default=0.0)
+    args = parser.parse_args()
+    out, scale, lrf, seed, names = args.out, args.scale == "1", args.lrf, args.seed, args.names
+    PBLD, PLR_LRF, PACT = args.pbld, args.plr_lrf, args.pact
     res = {}
     for d in bt.load_datasets(names):
         scores = []
