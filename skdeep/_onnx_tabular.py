@@ -8,6 +8,7 @@ member; otherwise the conversion raises NotImplementedError naming the piece.
 
 import copy
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from skl2onnx import update_registered_converter
@@ -48,8 +49,19 @@ def _as_pipeline(model):
             "n_members=1 and n_standard_members=0."
         )
     network = model.members_[0]
-    if isinstance(model, TabularMLPRegressor):
+    columns = model.member_columns_[0]
+    if columns is not None or isinstance(model, TabularMLPRegressor):
         network = copy.deepcopy(network)
+    if columns is not None:
+        # the network left out the columns that were zero in every row of fit: it
+        # computes what it would with weights of 0 on them, so it takes the
+        # preprocessing's whole output with those
+        n_columns = max(block.stop for block in model.preprocessor_.output_indices_.values())
+        first = np.zeros((n_columns, network.coefs_[0].shape[1]), dtype=network.coefs_[0].dtype)
+        first[columns] = network.coefs_[0]
+        network.coefs_[0] = first
+        network.n_features_in_ = n_columns
+    if isinstance(model, TabularMLPRegressor):
         if network.batch_norm:
             raise NotImplementedError(f"Cannot convert {name} to ONNX with batch_norm=True.")
         network.coefs_[-1] = network.coefs_[-1] * model.target_scale_

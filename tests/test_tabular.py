@@ -242,6 +242,12 @@ def test_the_quantile_transform_of_prediction_is_sklearns(kind, dtype):
             assert got.dtype == expected.dtype == dtype
             np.testing.assert_array_equal(got, expected)
         assert not np.shares_memory(got, new)
+    # refit, it maps with its new quantiles (their runs are kept between calls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        transformer.fit(np.round(X))
+    new = np.round(new)
+    np.testing.assert_array_equal(_quantile_uniform(transformer, new), transformer.transform(new))
 
 
 def test_a_numeric_column_missing_in_every_row():
@@ -471,6 +477,39 @@ def test_standard_members_see_the_standardized_columns_without_the_expansion(cls
         np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
 
 
+@pytest.mark.parametrize("cls, _", ESTIMATORS)
+def test_members_leave_out_the_columns_zero_in_every_row_of_fit(cls, _):
+    """A column of the preprocessing that is zero in every row of fit moves nothing
+    in training: the members leave it out, and take every other column of their
+    set. Here a constant's standardized column, and its B-splines away from its
+    rank; its three B-splines at the rank are constants but not zero (like the
+    bias), and stay."""
+    X, y = _data(cls)
+    X = X.assign(flat=3.0)  # the third numeric column
+    est = cls(**{**FAST, "n_standard_members": 1}).fit(X, y)
+    Xt = est.preprocessor_.transform(X)
+    zero = np.flatnonzero(~Xt.any(axis=0))
+    block = est.preprocessor_.output_indices_["numeric"]
+    splines_of_flat = np.arange(block.stop - (est.n_knots + 2), block.stop)
+    at_its_rank = splines_of_flat[Xt[:, splines_of_flat].any(axis=0)]
+    assert len(at_its_rank) == 3
+    np.testing.assert_array_equal(zero, np.r_[block.start + 2, np.setdiff1d(splines_of_flat, at_its_rank)])
+    for member, columns, every in zip(est.members_, est.member_columns_, est._member_columns(Xt.shape[1])):
+        every = np.arange(Xt.shape[1]) if every is None else every
+        np.testing.assert_array_equal(columns, np.setdiff1d(every, zero))
+        assert member.coefs_[0].shape[0] == len(columns)
+    # new rows where that column is not zero are predicted on the other columns
+    method = "predict_proba" if cls is TabularMLPClassifier else "predict"
+    moved = X.assign(flat=-1.0)
+    Xt_moved = est.preprocessor_.transform(moved)
+    assert Xt_moved[:, zero].any()
+    outputs = [getattr(m, method)(Xt_moved[:, c]) for m, c in zip(est.members_, est.member_columns_)]
+    expected = sum(w * out for w, out in zip(est.member_weights_, outputs))
+    if cls is TabularMLPRegressor:
+        expected = expected * est.target_scale_[0] + est.target_mean_[0]
+    np.testing.assert_allclose(getattr(est, method)(moved), expected, rtol=1e-12)
+
+
 def test_without_linear_numeric_only_the_standard_members_see_the_standardized_columns():
     X, y, _ = _frame()
     est = TabularMLPClassifier(**{**FAST, "linear_numeric": False, "n_standard_members": 1}).fit(X, y)
@@ -637,6 +676,7 @@ def test_inner_networks_are_skdeeps():
 
 
 @pytest.mark.parametrize("cls, _", ESTIMATORS)
+@pytest.mark.filterwarnings("ignore:Feature 4 is constant:UserWarning")
 def test_onnx_export_where_every_piece_converts(cls, _):
     pytest.importorskip("skl2onnx", reason='skl2onnx is not installed: pip install "skdeep[onnx]"')
     rt = pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: pip install "skdeep[onnx]"')
@@ -645,10 +685,12 @@ def test_onnx_export_where_every_piece_converts(cls, _):
     import skdeep.onnx  # noqa: F401
 
     rng = np.random.RandomState(0)
-    X = rng.standard_normal((80, 4))
+    X = rng.standard_normal((80, 5))
     X[::7, 1] = np.nan
+    X[:, 4] = 2.5  # constant: zero once standardized, so the network leaves it out
     y = (X[:, 0] + X[:, 2] > 0).astype(int) if cls is TabularMLPClassifier else 3 * X[:, 0] + 10
     est = cls(**FAST, numeric_encoding="kbins", missing_indicator=False).fit(X, y)
+    assert 4 not in est.member_columns_[0]
     options = {id(est): {"zipmap": False}} if cls is TabularMLPClassifier else None
     onx = to_onnx(est, X[:1].astype(np.float32), options=options)
     session = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
