@@ -693,11 +693,12 @@ def _transform_tree(estimator, X):
     checked already (validate_data on the estimator), and the ColumnTransformer's
     columns are positions (it was built on an array, see _transform)."""
     if isinstance(estimator, ColumnTransformer):
-        return np.hstack([
-            X[:, columns] if isinstance(transformer, str) else _transform_tree(transformer, X[:, columns])
+        parts = [
+            _columns_of(X, columns) if isinstance(transformer, str) else _transform_tree(transformer, _columns_of(X, columns))
             for _, transformer, columns in estimator.transformers_
             if not (isinstance(transformer, str) and transformer == "drop") and len(columns)
-        ])  # fmt: skip
+        ]  # fmt: skip
+        return parts[0] if len(parts) == 1 and parts[0] is not X else np.hstack(parts)
     if isinstance(estimator, Pipeline):
         for step in _children(estimator):
             if step is not None and not (isinstance(step, str) and step == "passthrough"):
@@ -745,7 +746,7 @@ def _quantile_uniform(transformer, X):
     n_quantiles, n_features = quantiles.shape
     x = X.astype(np.float64, copy=False)
     above = np.empty(x.shape[::-1], dtype=np.intp)  # per column, the count of quantiles <= x
-    for column, values, count in zip(quantiles.T, x.T, above):
+    for column, values, count in zip(quantiles.T, np.ascontiguousarray(x.T), above):
         count[:] = column.searchsorted(values, side="right")
     j = np.clip(above.T - 1, 0, n_quantiles - 2)  # x's segment [q0, q1]; the ends clip
     at = j * n_features + np.arange(n_features)
@@ -780,6 +781,14 @@ def _run_starts(transformer):
     runs = np.maximum.accumulate(np.where(starts, np.arange(len(quantiles))[:, None], 0), axis=0)
     _RUN_STARTS[transformer] = (quantiles, runs)
     return runs
+
+
+def _columns_of(X, columns):
+    """X[:, columns], or X itself when the columns are all of X's in order (a table
+    of numbers alone): the transformers copy what they change."""
+    if len(columns) == X.shape[1] and all(i == column for i, column in enumerate(columns)):
+        return X
+    return X[:, columns]
 
 
 def _children(estimator):
@@ -982,7 +991,8 @@ TABULAR_ATTRIBUTES = {
         "list of ndarray of int or None",
         """
         For each member, the columns of ``preprocessor_``'s output it takes (None:
-        all of them).
+        all of them): the standard members' leave out the expansion, and no member
+        takes a column that was zero in every row of fit.
         """,
     ),
     "member_weights_": (
