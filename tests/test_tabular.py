@@ -250,6 +250,43 @@ def test_the_quantile_transform_of_prediction_is_sklearns(kind, dtype):
     np.testing.assert_array_equal(_quantile_uniform(transformer, new), transformer.transform(new))
 
 
+@pytest.mark.parametrize("degree", [1, 2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("include_bias", [True, False])
+def test_the_splines_of_prediction_are_sklearns(degree, dtype, include_bias):
+    """Prediction evaluates the B-splines itself (_splines): the same values as
+    SplineTransformer.transform, bit for bit, with the estimator's fixed knots on
+    [0, 1] and with knots fitted on each column, for values between the knots, on
+    them, and beyond both ends (extrapolation='continue'). Anything else goes to
+    sklearn: a missing value (its error), repeated knots, another extrapolation."""
+    from skdeep._tabular import _splines, _splines_apply
+
+    rng = np.random.default_rng(degree)
+    X = np.column_stack([rng.uniform(size=200), rng.normal(size=200), np.exp(rng.normal(size=200))])
+    fixed = SplineTransformer(degree=degree, knots=np.linspace(0.0, 1.0, 8)[:, None], extrapolation="continue")
+    fitted = SplineTransformer(degree=degree, n_knots=6, extrapolation="continue", include_bias=include_bias)
+    cases = [
+        (fixed.set_params(include_bias=include_bias).fit(X[:, :1]), np.r_[X[:, 0], np.linspace(0, 1, 8), -0.3, 1.7]),
+        (fitted.fit(X), None),
+    ]
+    for transformer, values in cases:
+        knots = transformer.bsplines_[0].t
+        new = np.concatenate([X, X + 1e-13, np.tile(knots[:, None], X.shape[1]), 3 * X - 1]) if values is None else values[:, None]
+        new = new.astype(dtype)
+        assert _splines_apply(transformer, new)
+        for rows in (new, new[4:5]):
+            expected = transformer.transform(rows)
+            got = _splines(transformer, rows)
+            assert got.dtype == expected.dtype == dtype
+            np.testing.assert_array_equal(got, expected)
+    missing = X.copy()
+    missing[3, 1] = np.nan
+    assert not _splines_apply(fitted, missing)
+    assert not _splines_apply(clone(fitted).set_params(extrapolation="constant").fit(X), X)
+    constant = SplineTransformer(degree=degree, n_knots=4).set_params(extrapolation="continue").fit(np.ones((10, 1)))
+    assert not _splines_apply(constant, np.ones((3, 1)))
+
+
 def test_a_numeric_column_missing_in_every_row():
     """A numeric column with no value in fit is kept as a constant (zeros after
     imputation), at fit and predict: not sklearn's shape error from deep inside."""
