@@ -10,7 +10,8 @@ variants are parameters; the others patch the estimator (not options):
 - membersN, knotsN, alphaA, lrL, hAxB (h128: one layer of 128), enc_E,
   no_early_stopping, no_input_scaling: n_members, n_knots, alpha,
   learning_rate_init, hidden_layer_sizes, numeric_encoding, early_stopping,
-  input_scaling (the diagnosis in tabular_scratch_diagnosis.json ran seven of these
+  input_scaling, and nolinear, stdN: linear_numeric=False, n_standard_members
+  (the diagnosis in tabular_scratch_diagnosis.json ran seven of these
   on breast_cancer, penguins and titanic with seeds 0 to 4);
 - rateC: the input scale's learning-rate factor (INPUT_SCALE_RATE, 6 by default);
 - beta2_B: Adam's beta_2 for the members (RealMLP-TD's 0.95);
@@ -26,7 +27,11 @@ variants are parameters; the others patch the estimator (not options):
 
 writes OUTDIR/VARIANT_sSEED_main.json (or _check.json for the check sets). The
 runs of h128 and spline_h128 against the defaults with the standard members (seeds
-0 to 2) are under "against_standard_members" in tabular_scratch_variants.json.
+0 to 2), and of knots6, knots5, members2 and nolinear (seed 0), are under
+"against_standard_members" in tabular_scratch_variants.json; h192 against the
+defaults that leave out the columns zero in every row of fit (seeds 0 to 4; h224 too),
+under "against_zero_columns", beside which the defaults' own runs of seeds 1 to 4
+are tabular_scratch_model_seeds_zero_columns.json (and _check.json).
 """
 import sys, json, warnings, numpy as np, pandas as pd
 sys.path.insert(0, "benchmarks")
@@ -116,9 +121,13 @@ def setup(variant):
         orig_fit_member = T._BaseTabularMLP._fit_member
 
         def fit_member(self, X_member, *args):
-            # the expansion's members take the whole output (linear_numeric on)
+            # the expansion's members take more columns than the standard members
+            # can: all but the expansion (linear_numeric on; some columns zero in
+            # every row of fit may be left out of either)
             width_all = max(block.stop for block in self.preprocessor_.output_indices_.values())
-            wide = X_member.shape[1] == width_all
+            numeric = self.preprocessor_.output_indices_.get("numeric", slice(0, 0))
+            n_expansion = numeric.stop - numeric.start - int(np.count_nonzero(~self.is_categorical_))
+            wide = X_member.shape[1] > width_all - n_expansion
             if wide:
                 saved, self.hidden_layer_sizes = self.hidden_layer_sizes, (width,)
             try:
@@ -130,6 +139,10 @@ def setup(variant):
         T._BaseTabularMLP._fit_member = fit_member
     elif variant == "lowcard":
         T._BaseTabularMLP._make_preprocessor = lowcard_preprocessor
+    elif variant == "nolinear":
+        params["linear_numeric"] = False
+    elif variant.startswith("std"):
+        params["n_standard_members"] = int(variant[3:])
     elif variant == "defaults":
         pass
     else:
