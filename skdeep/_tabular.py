@@ -430,7 +430,7 @@ class _BaseTabularMLP(BaseEstimator):
         for member, columns, weight in zip(self.members_, self.member_columns_, weights):
             key = None if columns is None else columns.tobytes()
             if key not in inputs:
-                inputs[key] = Xt if columns is None else Xt[:, columns]
+                inputs[key] = _columns_of(Xt, columns)
             out = getattr(member, method)(inputs[key])
             if not equal:
                 out *= weight
@@ -447,25 +447,29 @@ class _BaseTabularMLP(BaseEstimator):
         expansion: for linear_numeric, or for the standard members to take."""
         return self.linear_numeric or (self.n_standard_members > 0 and self.numeric_encoding != "standard")
 
-    def _member_columns(self, n_columns):
-        """The columns of the preprocessing's output that the expansion's members and
-        the standard members take (None: all), from the ColumnTransformer's layout:
-        its numeric block holds the standardized columns (one per numeric column, when
-        kept) first, then the expansion. No standard members (None for them) where
-        there is no expansion to leave out: no numeric column, or numeric_encoding
-        'standard'."""
+    def _member_columns(self, Xt):
+        """The columns of the preprocessing's output Xt that the expansion's members
+        and the standard members take (None: all of them), from the
+        ColumnTransformer's layout: its numeric block holds the standardized columns
+        (one per numeric column, when kept) first, then the expansion. No standard
+        members (None for them) where there is no expansion to leave out: no numeric
+        column, or numeric_encoding 'standard'.
+
+        Neither takes a column that is zero in every row of Xt: it would move
+        nothing in training (its weights see the L2 penalty alone, whose optimum for
+        them is 0), and it costs products (digits: 83 of its 704 columns, basis
+        functions where no pixel's rank falls)."""
+        everything = np.arange(Xt.shape[1])
         block = self.preprocessor_.output_indices_.get("numeric", slice(0, 0))
-        if self.numeric_encoding == "standard" or block.stop == block.start:
-            return None, None
-        everything = np.arange(n_columns)
-        n_scaled = int(np.count_nonzero(~self.is_categorical_)) if self._keeps_standardized_columns() else 0
-        scaled = np.arange(block.start, block.start + n_scaled)
-        expansion = np.arange(block.start + n_scaled, block.stop)
-        # without linear_numeric the expansion's members leave out the standardized
-        # columns kept for the standard members
-        expansion_columns = np.setdiff1d(everything, scaled) if not self.linear_numeric and n_scaled else None
-        standard_columns = np.setdiff1d(everything, expansion) if self.n_standard_members > 0 else None
-        return expansion_columns, standard_columns
+        expansion_columns, standard_columns = everything, None
+        if self.numeric_encoding != "standard" and block.stop > block.start:
+            n_scaled = int(np.count_nonzero(~self.is_categorical_)) if self._keeps_standardized_columns() else 0
+            if not self.linear_numeric:  # the standardized columns are the standard members' alone
+                expansion_columns = np.setdiff1d(everything, np.arange(block.start, block.start + n_scaled))
+            if self.n_standard_members > 0:
+                standard_columns = np.setdiff1d(everything, np.arange(block.start + n_scaled, block.stop))
+        used = np.any(Xt != 0, axis=0)
+        return _used_columns(expansion_columns, used), _used_columns(standard_columns, used)
 
     # ------------------------------------------------------------ fitting
 
@@ -491,19 +495,11 @@ class _BaseTabularMLP(BaseEstimator):
         # the members: n_members on the expansion (and the standardized columns, with
         # linear_numeric), then n_standard_members on the standardized columns alone,
         # each group's mean weighted by standard_share; each member its own seed
-        expansion_columns, standard_columns = self._member_columns(Xt.shape[1])
-        # a column zero in every row of fit moves nothing in training (its weights
-        # see the L2 penalty alone, whose optimum for them is 0): the members leave
-        # it out, at a share of the products (digits: 83 of its 704 columns, basis
-        # functions where no pixel's rank falls)
-        nonzero = np.any(Xt != 0, axis=0)
-        expansion_columns = _nonzero_columns(expansion_columns, nonzero)
-        if standard_columns is not None:
-            standard_columns = _nonzero_columns(standard_columns, nonzero)
+        expansion_columns, standard_columns = self._member_columns(Xt)
         n_standard = self.n_standard_members if standard_columns is not None else 0
         standard_seeds = rng.randint(np.iinfo(np.int32).max, size=n_standard)
-        X_expansion = Xt if expansion_columns is None else Xt[:, expansion_columns]
-        X_standard = Xt[:, standard_columns] if n_standard else None
+        X_expansion = _columns_of(Xt, expansion_columns)
+        X_standard = _columns_of(Xt, standard_columns) if n_standard else None
         plan = [(int(seed), expansion_columns, X_expansion) for seed in seeds[:-1]]
         plan += [(int(seed), standard_columns, X_standard) for seed in standard_seeds]
         Y = self._encode_y(y, sample_weight)
@@ -660,16 +656,16 @@ class _BaseTabularMLP(BaseEstimator):
         return tags
 
 
-def _nonzero_columns(columns, nonzero):
-    """``columns`` (an index array, or None: all) without those ``nonzero`` marks
-    False; None for all the columns. Left as they are when every one of them is
-    zero: a network needs an input."""
-    every = np.arange(len(nonzero))
-    chosen = every if columns is None else columns
-    kept = chosen[nonzero[chosen]]
+def _used_columns(columns, used):
+    """The index array ``columns`` without those ``used`` marks False, or None when
+    that is every column ``used`` has. Kept whole when none is used: a network
+    needs an input. None stays None (no such members)."""
+    if columns is None:
+        return None
+    kept = columns[used[columns]]
     if len(kept) == 0:
-        return columns
-    return None if len(kept) == len(every) else kept
+        kept = columns
+    return None if len(kept) == len(used) else kept
 
 
 def _hold_in_float64(member):
@@ -838,9 +834,11 @@ def _run_starts(transformer):
 
 
 def _columns_of(X, columns):
-    """X[:, columns], or X itself when the columns are all of X's in order (a table
-    of numbers alone): the transformers copy what they change."""
-    if len(columns) == X.shape[1] and all(i == column for i, column in enumerate(columns)):
+    """X[:, columns], or X itself for None or all of X's columns in order (a
+    member that takes every column; a table of numbers alone at the
+    ColumnTransformer). Nothing downstream writes into it: the transformers copy
+    what they change."""
+    if columns is None or (len(columns) == X.shape[1] and all(i == column for i, column in enumerate(columns))):
         return X
     return X[:, columns]
 
@@ -1216,8 +1214,7 @@ class TabularMLPClassifier(ClassifierMixin, _BaseTabularMLP):
         """Class labels, shape (n_samples,)."""
         check_is_fitted(self, "members_")
         if len(self.members_) == 1:
-            Xt, columns = self._transform(X), self.member_columns_[0]
-            return self.members_[0].predict(Xt if columns is None else Xt[:, columns])
+            return self.members_[0].predict(_columns_of(self._transform(X), self.member_columns_[0]))
         return self.classes_.take(self.predict_proba(X).argmax(axis=1))
 
     def predict_log_proba(self, X):

@@ -208,6 +208,19 @@ def test_prediction_transforms_as_the_column_transformer_does(encoding, options)
             np.testing.assert_array_equal(est._transform(rows), expected)
 
 
+def _assert_transforms_as_sklearn(transform, transformer, X):
+    """transform(transformer, rows) is transformer.transform(rows), bit for bit and
+    in its dtype, on all of X's rows and on one, and leaves X as it was."""
+    before = X.copy()
+    for rows in (X, X[4:5]):
+        expected = transformer.transform(rows)
+        got = transform(transformer, rows)
+        assert got.dtype == expected.dtype == X.dtype
+        np.testing.assert_array_equal(got, expected)
+        assert not np.shares_memory(got, X)
+    np.testing.assert_array_equal(X, before)
+
+
 @pytest.mark.parametrize("kind", ["normal", "few values", "heavy tail", "mostly zeros", "constant"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_the_quantile_transform_of_prediction_is_sklearns(kind, dtype):
@@ -236,12 +249,7 @@ def test_the_quantile_transform_of_prediction_is_sklearns(kind, dtype):
         new[rng.random(new.shape) < 0.05] = np.nan
         new = new.astype(dtype)
         assert _quantile_uniform_applies(transformer, new)
-        for rows in (new, new[7:8]):
-            expected = transformer.transform(rows)
-            got = _quantile_uniform(transformer, rows)
-            assert got.dtype == expected.dtype == dtype
-            np.testing.assert_array_equal(got, expected)
-        assert not np.shares_memory(got, new)
+        _assert_transforms_as_sklearn(_quantile_uniform, transformer, new)
     # refit, it maps with its new quantiles (their runs are kept between calls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -274,11 +282,7 @@ def test_the_splines_of_prediction_are_sklearns(degree, dtype, include_bias):
         new = np.concatenate([X, X + 1e-13, np.tile(knots[:, None], X.shape[1]), 3 * X - 1]) if values is None else values[:, None]
         new = new.astype(dtype)
         assert _splines_apply(transformer, new)
-        for rows in (new, new[4:5]):
-            expected = transformer.transform(rows)
-            got = _splines(transformer, rows)
-            assert got.dtype == expected.dtype == dtype
-            np.testing.assert_array_equal(got, expected)
+        _assert_transforms_as_sklearn(_splines, transformer, new)
     missing = X.copy()
     missing[3, 1] = np.nan
     assert not _splines_apply(fitted, missing)
@@ -531,7 +535,9 @@ def test_members_leave_out_the_columns_zero_in_every_row_of_fit(cls, _):
     at_its_rank = splines_of_flat[Xt[:, splines_of_flat].any(axis=0)]
     assert len(at_its_rank) == 3
     np.testing.assert_array_equal(zero, np.r_[block.start + 2, np.setdiff1d(splines_of_flat, at_its_rank)])
-    for member, columns, every in zip(est.members_, est.member_columns_, est._member_columns(Xt.shape[1])):
+    # the column sets of the layout: what a preprocessing with no zero column gives
+    layout = est._member_columns(np.ones_like(Xt))
+    for member, columns, every in zip(est.members_, est.member_columns_, layout):
         every = np.arange(Xt.shape[1]) if every is None else every
         np.testing.assert_array_equal(columns, np.setdiff1d(every, zero))
         assert member.coefs_[0].shape[0] == len(columns)
